@@ -1,0 +1,77 @@
+//! The process exit codes, one per kind of outcome a script may want to branch on.
+//! Documented in the README; `tests/cli.rs` checks each one end to end.
+
+/// Why the process ended. The numeric values are part of the public interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Everything asked for was done.
+    Success,
+    /// Anything not covered below: kubeconfig, connection, TLS, timeouts, API server errors.
+    Failure,
+    /// Bad flags or input (also: a change was asked for with no terminal to confirm on and no `--yes`).
+    Usage,
+    /// Nothing to act on: no Coder pod, no such namespace or user.
+    NotFound,
+    /// The API server refused us (401 or 403).
+    Forbidden,
+    /// The Coder command ran in the pod and failed.
+    RemoteFailed,
+    /// The reset happened but its output could not be understood; the raw output was shown.
+    OutputNotUnderstood,
+    /// The user answered "no" at the confirmation prompt.
+    Declined,
+    /// Interrupted by Ctrl-C.
+    Interrupted,
+}
+
+impl ExitCode {
+    pub const ALL: [ExitCode; 9] = [
+        ExitCode::Success,
+        ExitCode::Failure,
+        ExitCode::Usage,
+        ExitCode::NotFound,
+        ExitCode::Forbidden,
+        ExitCode::RemoteFailed,
+        ExitCode::OutputNotUnderstood,
+        ExitCode::Declined,
+        ExitCode::Interrupted,
+    ];
+
+    pub fn code(self) -> u8 {
+        match self {
+            ExitCode::Success => 0,
+            ExitCode::Failure => 1,
+            ExitCode::Usage => 2,
+            ExitCode::NotFound => 3,
+            ExitCode::Forbidden => 4,
+            ExitCode::RemoteFailed => 5,
+            ExitCode::OutputNotUnderstood => 6,
+            ExitCode::Declined => 7,
+            // 128 + SIGINT, as shells report it.
+            ExitCode::Interrupted => 130,
+        }
+    }
+}
+
+impl From<ExitCode> for std::process::ExitCode {
+    fn from(code: ExitCode) -> Self {
+        std::process::ExitCode::from(code.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_and_clap_compatible() {
+        let codes: Vec<u8> = ExitCode::ALL.iter().map(|c| c.code()).collect();
+        let mut unique = codes.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len());
+        // clap exits with 2 on a usage error; ours must mean the same.
+        assert_eq!(ExitCode::Usage.code(), 2);
+        assert_eq!(ExitCode::Success.code(), 0);
+    }
+}

@@ -1,0 +1,290 @@
+//! Turning any failure into what the user sees: one line saying what happened, one saying
+//! what to do next, and the exit code. Typed errors from the modules are matched here, at the
+//! edge, so every message in the fault matrix (FAULTS.md) has one home.
+
+use std::error::Error as StdError;
+
+use crate::cli::UsageError;
+use crate::exec::ExecError;
+use crate::exit_codes::ExitCode;
+use crate::kube_client::{ConfigError, RequestTimedOut};
+use crate::locate::LocateError;
+
+/// A failure ready to print.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct Problem {
+    pub exit: ExitCode,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn new(
+        exit: ExitCode,
+        message: impl Into<String>,
+        hint: impl Into<Option<String>>,
+    ) -> Problem {
+        Problem {
+            exit,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// `error: ...` and `hint: ...` lines for stderr.
+    pub fn render(&self) -> String {
+        let mut text = format!("error: {}\n", self.message);
+        if let Some(hint) = &self.hint {
+            text.push_str(&format!("hint: {hint}\n"));
+        }
+        text
+    }
+}
+
+/// Which API call failed, so a 403 or 404 can be explained in its own terms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiCall {
+    ListPods { namespace: String },
+    GetPod { namespace: String, pod: String },
+    Exec { namespace: String, pod: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{call:?} failed")]
+pub struct ApiCallError {
+    pub call: ApiCall,
+    pub server: String,
+    pub context: Option<String>,
+    #[source]
+    pub source: anyhow::Error,
+}
+
+/// Finds the most specific explanation in an error chain.
+pub fn describe(err: &anyhow::Error) -> Problem {
+    if let Some(p) = err.downcast_ref::<Problem>() {
+        return p.clone();
+    }
+    if let Some(UsageError(message)) = err.downcast_ref::<UsageError>() {
+        return Problem::new(
+            ExitCode::Usage,
+            message.clone(),
+            Some("see `kubectl coder --help`".to_string()),
+        );
+    }
+    if let Some(e) = err.downcast_ref::<ConfigError>() {
+        return config_problem(e);
+    }
+    if let Some(e) = err.downcast_ref::<LocateError>() {
+        return locate_problem(e);
+    }
+    if let Some(e) = err.downcast_ref::<ApiCallError>() {
+        return api_problem(e);
+    }
+    if let Some(e) = err.downcast_ref::<ExecError>() {
+        return Problem::new(ExitCode::Failure, e.to_string(), None);
+    }
+    Problem::new(ExitCode::Failure, chain(err.as_ref()), None)
+}
+
+/// "outer: inner: root" in one line, without repeats.
+fn chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}
+
+fn config_problem(e: &ConfigError) -> Problem {
+    let hint = match e {
+        ConfigError::Unreadable { .. } => {
+            "check the path given with --kubeconfig or in $KUBECONFIG"
+        }
+        ConfigError::Malformed { .. } => "fix the file, or check it with `kubectl config view`",
+        ConfigError::UnknownContext(_) => "list the contexts with `kubectl config get-contexts`",
+        ConfigError::NoCurrentContext => {
+            "pick one with --context, or `kubectl config use-context NAME`"
+        }
+        ConfigError::Invalid(_) => "check it with `kubectl config view --minify`",
+        ConfigError::NoConfig { .. } => "set $KUBECONFIG or pass --kubeconfig",
+        ConfigError::Client(_) => "check the cluster's certificates and user in the kubeconfig",
+    };
+    Problem::new(ExitCode::Failure, chain(e), Some(hint.to_string()))
+}
+
+fn locate_problem(e: &LocateError) -> Problem {
+    match e {
+        LocateError::NoPod(no_pod) => {
+            let hint = if !no_pod.elsewhere.is_empty() {
+                let list = no_pod.elsewhere.join(", ");
+                let first = &no_pod.elsewhere[0];
+                format!("Coder server pods run in namespace {list}: add -n {first}")
+            } else if no_pod.has_coder_pods() {
+                format!(
+                    "wait until a Coder pod is Ready (kubectl get pods -n {} -w), or choose one with --pod",
+                    no_pod.namespace
+                )
+            } else {
+                "point at Coder's namespace with -n (Coder's docs install into \"coder\"), or choose pods with -l or --pod"
+                    .to_string()
+            };
+            Problem::new(ExitCode::NotFound, e.to_string(), Some(hint))
+        }
+        LocateError::Mixed(_) => Problem::new(ExitCode::Usage, e.to_string(), None),
+    }
+}
+
+fn find<T: StdError + 'static>(err: &anyhow::Error) -> Option<&T> {
+    err.chain().find_map(|e| e.downcast_ref::<T>())
+}
+
+fn api_problem(e: &ApiCallError) -> Problem {
+    let (namespace, what) = match &e.call {
+        ApiCall::ListPods { namespace } => {
+            (namespace, format!("list pods in namespace {namespace:?}"))
+        }
+        ApiCall::GetPod { namespace, pod } => (namespace, format!("get pod {namespace}/{pod}")),
+        ApiCall::Exec { namespace, pod } => (namespace, format!("exec in pod {namespace}/{pod}")),
+    };
+    let context = e
+        .context
+        .as_deref()
+        .map(|c| format!(" for context {c:?}"))
+        .unwrap_or_default();
+    if let Some(timeout) = find::<RequestTimedOut>(&e.source) {
+        return Problem::new(
+            ExitCode::Failure,
+            format!("cannot {what}: {timeout} at {}", e.server),
+            Some("check the network path to the cluster (VPN, proxy), or allow more with --request-timeout".into()),
+        );
+    }
+    if let Some(kube::Error::Api(status)) = find::<kube::Error>(&e.source) {
+        let message = status.message.clone();
+        return match status.code {
+            401 => Problem::new(
+                ExitCode::Forbidden,
+                format!("the API server rejected the credentials{context} (401 Unauthorized)"),
+                Some("log in again or refresh the token; `kubectl get pods` shows the same error".into()),
+            ),
+            403 => {
+                let permission = match e.call {
+                    ApiCall::ListPods { .. } => "`list` on pods".to_string(),
+                    ApiCall::GetPod { .. } => "`get` on pods".to_string(),
+                    ApiCall::Exec { .. } => "`get` and `create` on pods/exec".to_string(),
+                };
+                Problem::new(
+                    ExitCode::Forbidden,
+                    format!("forbidden: {message}"),
+                    Some(format!(
+                        "ask a cluster admin for {permission} in namespace {namespace:?} (the README has a ready Role)"
+                    )),
+                )
+            }
+            404 => match &e.call {
+                ApiCall::Exec { pod, .. } | ApiCall::GetPod { pod, .. } => Problem::new(
+                    ExitCode::NotFound,
+                    format!("pod {namespace}/{pod} not found: {message}"),
+                    Some("it may have been replaced since it was listed; run the command again".into()),
+                ),
+                ApiCall::ListPods { .. } => Problem::new(ExitCode::NotFound, format!("cannot {what}: {message}"), None),
+            },
+            code if code >= 500 => Problem::new(
+                ExitCode::Failure,
+                format!("the API server failed to {what}: {message} ({code})"),
+                Some(match e.call {
+                    ApiCall::Exec { .. } => {
+                        "try again in a moment; a reset is never retried automatically, as it may have happened"
+                            .into()
+                    }
+                    _ => "try again in a moment; the list was already retried".into(),
+                }),
+            ),
+            code => Problem::new(ExitCode::Failure, format!("cannot {what}: {message} ({code})"), None),
+        };
+    }
+    if let Some(kube::Error::UpgradeConnection(upgrade)) = find::<kube::Error>(&e.source) {
+        return Problem::new(
+            ExitCode::Failure,
+            format!("cannot {what}: the connection was not upgraded to a websocket ({upgrade})"),
+            Some(
+                "a proxy or load balancer in front of the API server may not pass upgrades; connect to the API server directly"
+                    .into(),
+            ),
+        );
+    }
+    let detail = chain(e.source.as_ref());
+    let lower = detail.to_ascii_lowercase();
+    let hint = if lower.contains("certificate")
+        || lower.contains("unknownissuer")
+        || lower.contains("tls")
+    {
+        "the server's certificate does not match the kubeconfig's certificate-authority; check the cluster entry"
+    } else if lower.contains("refused")
+        || lower.contains("dns")
+        || lower.contains("timed out")
+        || lower.contains("unreachable")
+    {
+        "is the cluster reachable, and is this the right context? `kubectl cluster-info` checks the same"
+    } else if lower.contains("auth") || lower.contains("exec") {
+        "the kubeconfig's credential plugin failed; run `kubectl get pods` to log in again"
+    } else {
+        "check the connection with `kubectl get pods`"
+    };
+    Problem::new(
+        ExitCode::Failure,
+        format!("cannot {what} at {}: {detail}", e.server),
+        Some(hint.to_string()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_two_lines_at_most() {
+        let p = Problem::new(
+            ExitCode::NotFound,
+            "nothing here",
+            Some("look elsewhere".to_string()),
+        );
+        assert_eq!(p.render(), "error: nothing here\nhint: look elsewhere\n");
+        assert_eq!(
+            Problem::new(ExitCode::Failure, "x", None).render(),
+            "error: x\n"
+        );
+    }
+
+    #[test]
+    fn forbidden_exec_names_the_permission() {
+        let status = kube::core::Status::failure(
+            "pods \"c\" is forbidden: User \"v\" cannot get resource \"pods/exec\"",
+            "Forbidden",
+        )
+        .with_code(403);
+        let err = anyhow::Error::new(ApiCallError {
+            call: ApiCall::Exec {
+                namespace: "coder".into(),
+                pod: "c".into(),
+            },
+            server: "https://127.0.0.1:1".into(),
+            context: Some("kubesim".into()),
+            source: kube::Error::Api(Box::new(status)).into(),
+        });
+        let p = describe(&err);
+        assert_eq!(p.exit, ExitCode::Forbidden);
+        assert!(p.hint.unwrap().contains("`get` and `create` on pods/exec"));
+    }
+
+    #[test]
+    fn usage_errors_exit_2() {
+        let p = describe(&anyhow::Error::new(UsageError("bad".into())));
+        assert_eq!((p.exit, p.message.as_str()), (ExitCode::Usage, "bad"));
+    }
+}
