@@ -181,10 +181,11 @@ pub async fn find_target(session: &Session, conn: &Connection) -> anyhow::Result
                 )
                 .into());
             }
-            if !no_pod.has_coder_pods() && overrides.pod.is_none() {
-                if let Some(everywhere) = conn.coder_pods_everywhere().await {
-                    no_pod.elsewhere = locate::coder_namespaces(&everywhere, &namespace);
-                }
+            if !no_pod.has_coder_pods()
+                && overrides.pod.is_none()
+                && let Some(everywhere) = conn.coder_pods_everywhere().await
+            {
+                no_pod.elsewhere = locate::coder_namespaces(&everywhere, &namespace);
             }
             Err(LocateError::NoPod(no_pod).into())
         }

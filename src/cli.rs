@@ -261,12 +261,12 @@ impl Cli {
         if let Some(pod) = &self.target.pod {
             check_dns_subdomain(pod, "pod name")?;
         }
-        if let Some(selector) = &self.target.selector {
-            if selector.trim().is_empty() {
-                return Err(UsageError(
-                    "the label selector given with -l is empty".into(),
-                ));
-            }
+        if let Some(selector) = &self.target.selector
+            && selector.trim().is_empty()
+        {
+            return Err(UsageError(
+                "the label selector given with -l is empty".into(),
+            ));
         }
         if self.target.pod.is_some() && self.target.selector.is_some() {
             return Err(UsageError(

@@ -143,6 +143,10 @@ pub async fn run(
     let mut stdin_done = request.stdin.is_none();
     let mut open_stdin = None;
     let mut status: Option<Option<Status>> = None;
+    // When the stream breaks, kube's message loop drops its pipe writers without shutting them
+    // down, so the readers never see EOF; the status future does resolve (to None). Then we
+    // drain what is already buffered for a moment and stop.
+    let mut drain_until: Option<tokio::time::Instant> = None;
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
@@ -169,7 +173,16 @@ pub async fn run(
                 stdin_done = true;
                 open_stdin = writer;
             },
-            s = &mut status_future, if status.is_none() => status = Some(s),
+            s = &mut status_future, if status.is_none() => {
+                if s.is_none() {
+                    drain_until = Some(tokio::time::Instant::now() + Duration::from_millis(100));
+                }
+                status = Some(s);
+            },
+            _ = sleep_until(drain_until), if drain_until.is_some() => {
+                stdout_open = false;
+                stderr_open = false;
+            },
             _ = sleep_until(deadline) => break End::TimedOut(request.timeout.unwrap_or_default()),
             _ = tokio::signal::ctrl_c() => break End::Interrupted,
             _ = ticker.tick() => on_tick(started.elapsed()),

@@ -122,10 +122,10 @@ fn read_kubeconfigs(paths: &[PathBuf]) -> Result<Kubeconfig, ConfigError> {
 
 fn resolve_relative_paths(config: &mut Kubeconfig, dir: &Path) {
     let fix = |p: &mut Option<String>| {
-        if let Some(path) = p.as_mut() {
-            if Path::new(path.as_str()).is_relative() {
-                *path = dir.join(&*path).display().to_string();
-            }
+        if let Some(path) = p.as_mut()
+            && Path::new(path.as_str()).is_relative()
+        {
+            *path = dir.join(&*path).display().to_string();
         }
     };
     for cluster in &mut config.clusters {

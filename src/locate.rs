@@ -254,13 +254,13 @@ pub fn classify(pod: &Pod) -> Role {
         return server(Generation::V2, "label app.kubernetes.io/name=coder".into());
     }
     // Charts with a nameOverride keep the container and its `server` argument.
-    if let Some(c) = container_named(pod, "coder") {
-        if command_words(c).any(|w| w == "server") {
-            return server(
-                Generation::V2,
-                "container coder running `coder server`".into(),
-            );
-        }
+    if let Some(c) = container_named(pod, "coder")
+        && command_words(c).any(|w| w == "server")
+    {
+        return server(
+            Generation::V2,
+            "container coder running `coder server`".into(),
+        );
     }
     if name.starts_with("coderd-") && has("coderd") {
         return server(Generation::V1, "the docs' coderd- pod name prefix".into());
@@ -551,27 +551,20 @@ pub(crate) mod tests {
         )
     }
 
-    fn chosen(pods: &[Pod], o: &Overrides) -> Result<(String, String, Generation), LocateError> {
+    type Chosen = Result<(String, String, Generation), LocateError>;
+
+    fn chosen(pods: &[Pod], o: &Overrides) -> Chosen {
         choose("coder", pods, o).map(|t| (t.pod, t.container, t.generation))
     }
 
-    fn ok(
-        pod: &str,
-        container: &str,
-        generation: Generation,
-    ) -> Result<(String, String, Generation), LocateError> {
+    fn ok(pod: &str, container: &str, generation: Generation) -> Chosen {
         Ok((pod.into(), container.into(), generation))
     }
 
     #[test]
     fn choice_table() {
         let none = Overrides::default();
-        let cases: Vec<(
-            &str,
-            Vec<Pod>,
-            Overrides,
-            Result<(String, String, Generation), LocateError>,
-        )> = vec![
+        let cases: Vec<(&str, Vec<Pod>, Overrides, Chosen)> = vec![
             (
                 "v1 chart",
                 vec![

@@ -187,10 +187,15 @@ fn api_problem(e: &ApiCallError) -> Problem {
                 )
             }
             404 => match &e.call {
-                ApiCall::Exec { pod, .. } | ApiCall::GetPod { pod, .. } => Problem::new(
+                ApiCall::Exec { pod, .. } => Problem::new(
                     ExitCode::NotFound,
                     format!("pod {namespace}/{pod} not found: {message}"),
-                    Some("it may have been replaced since it was listed; run the command again".into()),
+                    Some("it was deleted after it was listed, so nothing ran; run the command again".into()),
+                ),
+                ApiCall::GetPod { pod, .. } => Problem::new(
+                    ExitCode::NotFound,
+                    format!("pod {namespace}/{pod} not found: {message}"),
+                    Some(format!("check the name with `kubectl get pods -n {namespace}`")),
                 ),
                 ApiCall::ListPods { .. } => Problem::new(ExitCode::NotFound, format!("cannot {what}: {message}"), None),
             },

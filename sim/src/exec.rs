@@ -1,0 +1,418 @@
+//! `pods/exec`: checks, the websocket upgrade and the channel protocol.
+
+use futures_util::{SinkExt, StreamExt};
+use hyper::header::HeaderValue;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use crate::programs::{self, Outcome, ProcIo, ProgCtx};
+use crate::server::{
+    Ctx, Resp, authorized, bad_request, forbidden, not_found, status_resp, text_resp,
+};
+use crate::{ExecFault, ExecRecord, Shared, lock};
+
+const MAX_FRAME: usize = 32 * 1024;
+
+fn truthy(v: Option<&str>) -> bool {
+    matches!(v, Some("true") | Some("1") | Some("True") | Some("TRUE"))
+}
+
+pub(crate) async fn handle_exec(
+    ctx: &Ctx,
+    shared: &Shared,
+    ns: &str,
+    name: &str,
+    on_upgrade: hyper::upgrade::OnUpgrade,
+) -> (Resp, Option<String>) {
+    let is_ws = ctx
+        .headers
+        .get("upgrade")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let fault = lock(shared).exec_fault.clone();
+    if let (true, Some(ExecFault::RejectUpgrade(code))) = (is_ws, &fault) {
+        let body = "upgrade request rejected by proxy: websocket upgrades are not allowed\n";
+        return (text_resp(*code, body), None);
+    }
+    let user = ctx.user();
+    let minor = lock(shared).kube_minor;
+    let verbs: &[&str] = if ctx.method == "POST" {
+        &["create"]
+    } else if minor >= 35 {
+        &["get", "create"]
+    } else {
+        &["get"]
+    };
+    for verb in verbs {
+        if !authorized(shared, &ctx.identity, verb, "pods/exec", Some(ns)) {
+            return (forbidden(&user, verb, "pods/exec", name, Some(ns)), None);
+        }
+    }
+    let Some(pod) = lock(shared)
+        .pods
+        .get(&(ns.to_string(), name.to_string()))
+        .cloned()
+    else {
+        return (not_found("pods", name), None);
+    };
+    let container = match ctx.q("container").filter(|c| !c.is_empty()) {
+        Some(c) => match pod.containers.iter().find(|pc| pc.name == c) {
+            Some(pc) => pc.clone(),
+            None => {
+                return (
+                    bad_request(&format!("container {c} is not valid for pod {name}")),
+                    None,
+                );
+            }
+        },
+        None => match pod.containers.as_slice() {
+            [one] => one.clone(),
+            [] => {
+                return (
+                    bad_request(&format!(
+                        "a container name must be specified for pod {name}"
+                    )),
+                    None,
+                );
+            }
+            many => {
+                let names: Vec<&str> = many.iter().map(|c| c.name.as_str()).collect();
+                return (
+                    bad_request(&format!(
+                        "a container name must be specified for pod {name}, choose one of: [{}]",
+                        names.join(" ")
+                    )),
+                    None,
+                );
+            }
+        },
+    };
+    let stdin = truthy(ctx.q("stdin"));
+    let stdout = truthy(ctx.q("stdout"));
+    let stderr = truthy(ctx.q("stderr"));
+    let tty = truthy(ctx.q("tty"));
+    if !stdin && !stdout && !stderr {
+        return (
+            bad_request("you must specify at least 1 of stdin, stdout, stderr"),
+            None,
+        );
+    }
+    let command = ctx.q_all("command");
+    if !is_ws {
+        if ctx.method == "POST" {
+            return (
+                status_resp(
+                    400,
+                    "BadRequest",
+                    "kubesim does not support SPDY (exec over SPDY POST); use a websocket client (kubectl >= 1.30, v5.channel.k8s.io)",
+                    None,
+                ),
+                None,
+            );
+        }
+        return (bad_request("Upgrade request required"), None);
+    }
+    // Subprotocol negotiation in the server's preference order.
+    let offered: Vec<String> = ctx
+        .headers
+        .get_all("sec-websocket-protocol")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let supported = lock(shared).subprotocols.clone();
+    let Some(proto) = supported.iter().find(|p| offered.contains(p)).cloned() else {
+        return (
+            text_resp(
+                403,
+                &format!(
+                    "requested protocol(s) are not supported: {offered:?}; supports {supported:?}\n"
+                ),
+            ),
+            None,
+        );
+    };
+    let Some(key) = ctx.headers.get("sec-websocket-key") else {
+        return (bad_request("missing Sec-WebSocket-Key"), None);
+    };
+    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    let mut resp = hyper::Response::new(http_body_util::Full::new(hyper::body::Bytes::new()));
+    *resp.status_mut() = hyper::StatusCode::SWITCHING_PROTOCOLS;
+    let h = resp.headers_mut();
+    h.insert("upgrade", HeaderValue::from_static("websocket"));
+    h.insert("connection", HeaderValue::from_static("Upgrade"));
+    if let Ok(v) = HeaderValue::from_str(&accept) {
+        h.insert("sec-websocket-accept", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&proto) {
+        h.insert("sec-websocket-protocol", v);
+    }
+    let env: Vec<(String, String)> = container.env.clone();
+    let prog = ProgCtx {
+        argv: command.clone(),
+        env,
+        programs: container.programs.clone(),
+        v1_output: pod.v1_output,
+        delay: pod.delay,
+        shared: shared.clone(),
+    };
+    let record = ExecRecord {
+        namespace: ns.to_string(),
+        pod: name.to_string(),
+        container: container.name.clone(),
+        command,
+        stdin: Vec::new(),
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        exit_code: None,
+        protocol: proto.clone(),
+    };
+    let shared = shared.clone();
+    let opts = Opts {
+        stdin,
+        stdout,
+        stderr,
+        tty,
+        v5: proto.starts_with("v5."),
+    };
+    tokio::spawn(async move {
+        let Ok(upgraded) = on_upgrade.await else {
+            return;
+        };
+        let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+        run_session(ws, opts, prog, record, shared, fault).await;
+    });
+    (resp, Some(proto))
+}
+
+#[derive(Clone, Copy)]
+struct Opts {
+    stdin: bool,
+    stdout: bool,
+    stderr: bool,
+    tty: bool,
+    v5: bool,
+}
+
+/// The Status sent on channel 3 when the program ends.
+pub(crate) fn final_status(outcome: &Outcome) -> Value {
+    match outcome {
+        Outcome::Exit(0) => json!({"metadata": {}, "status": "Success"}),
+        Outcome::Exit(n) => json!({
+            "metadata": {},
+            "status": "Failure",
+            "message": format!("command terminated with non-zero exit code: command terminated with exit code {n}"),
+            "reason": "NonZeroExitCode",
+            "details": {"causes": [{"reason": "ExitCode", "message": n.to_string()}]}
+        }),
+        Outcome::Internal(msg) | Outcome::Killed(msg) => json!({
+            "metadata": {},
+            "status": "Failure",
+            "message": format!("Internal error occurred: {msg}"),
+            "reason": "InternalError",
+            "details": {"causes": [{"message": msg}]},
+            "code": 500
+        }),
+    }
+}
+
+/// Builds a channel frame.
+pub(crate) fn frame(channel: u8, data: &[u8]) -> Message {
+    let mut v = Vec::with_capacity(data.len() + 1);
+    v.push(channel);
+    v.extend_from_slice(data);
+    Message::Binary(v.into())
+}
+
+async fn run_session<S>(
+    mut ws: WebSocketStream<S>,
+    opts: Opts,
+    prog: ProgCtx,
+    mut record: ExecRecord,
+    shared: Shared,
+    fault: Option<ExecFault>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    if fault == Some(ExecFault::DropBeforeOutput) {
+        drop(ws);
+        return;
+    }
+    let drop_after = match fault {
+        Some(ExecFault::DropAfterStdoutBytes(n)) => Some(n),
+        _ => None,
+    };
+    let lowest = if opts.stdout {
+        1
+    } else if opts.stderr {
+        2
+    } else {
+        3
+    };
+    if ws.send(frame(lowest, &[])).await.is_err() {
+        return;
+    }
+    let (stdin_tx, stdin_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (out_tx, mut out_rx) = mpsc::channel::<(u8, Vec<u8>)>(4);
+    let mut stdin_tx = opts.stdin.then_some(stdin_tx);
+    let task = tokio::spawn(async move {
+        let mut io = ProcIo::new(stdin_rx, out_tx);
+        let outcome = programs::run(&prog, &mut io).await;
+        (outcome, io.stdout, io.stderr)
+    });
+    let mut stdin_rec = Vec::new();
+    let mut stdout_sent = 0usize;
+    let mut client_open = true;
+    let mut dropped = false;
+    loop {
+        tokio::select! {
+            msg = ws.next(), if client_open => match msg {
+                Some(Ok(Message::Binary(b))) => {
+                    match b.first() {
+                        Some(0) => {
+                            stdin_rec.extend_from_slice(&b[1..]);
+                            if let Some(tx) = &stdin_tx {
+                                let _ = tx.send(b[1..].to_vec());
+                            }
+                        }
+                        Some(255) if opts.v5 && b.get(1) == Some(&0) => stdin_tx = None,
+                        _ => {}
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                    client_open = false;
+                    stdin_tx = None;
+                }
+                Some(Ok(_)) => {}
+            },
+            out = out_rx.recv() => match out {
+                Some((ch, data)) => {
+                    let ch = if opts.tty && ch == 2 { 1 } else { ch };
+                    let enabled = match ch { 1 => opts.stdout, 2 => opts.stderr, _ => true };
+                    if !enabled || !client_open {
+                        continue;
+                    }
+                    let mut failed = false;
+                    for chunk in data.chunks(MAX_FRAME) {
+                        let mut chunk = chunk;
+                        let mut stop = false;
+                        if let (1, Some(n)) = (ch, drop_after)
+                            && stdout_sent + chunk.len() >= n
+                        {
+                            chunk = &chunk[..n - stdout_sent];
+                            stop = true;
+                        }
+                        if !chunk.is_empty() && ws.send(frame(ch, chunk)).await.is_err() {
+                            failed = true;
+                            break;
+                        }
+                        if ch == 1 {
+                            stdout_sent += chunk.len();
+                        }
+                        if stop {
+                            dropped = true;
+                            break;
+                        }
+                    }
+                    if dropped {
+                        break;
+                    }
+                    if failed {
+                        client_open = false;
+                        stdin_tx = None;
+                    }
+                }
+                None => break,
+            }
+        }
+    }
+    drop(stdin_tx);
+    drop(out_rx);
+    let (outcome, stdout, stderr) = match task.await {
+        Ok(r) => r,
+        Err(_) => (
+            Outcome::Killed("program panicked".into()),
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
+    record.stdin = stdin_rec;
+    record.stdout = stdout;
+    record.stderr = stderr;
+    record.exit_code = match outcome {
+        Outcome::Exit(n) if !dropped => Some(n),
+        _ => None,
+    };
+    let reached = !matches!(outcome, Outcome::Internal(_));
+    if reached {
+        lock(&shared).execs.push(record);
+    }
+    if dropped {
+        // Abrupt close: no status, no close frame.
+        let _ = ws.flush().await;
+        drop(ws);
+        return;
+    }
+    if !client_open {
+        return;
+    }
+    let status = final_status(&outcome);
+    let _ = ws
+        .send(frame(
+            3,
+            serde_json::to_string(&status)
+                .unwrap_or_default()
+                .as_bytes(),
+        ))
+        .await;
+    let _ = ws
+        .close(Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        }))
+        .await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        while let Some(Ok(_)) = ws.next().await {}
+    })
+    .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_frames() {
+        assert_eq!(
+            serde_json::to_string(&final_status(&Outcome::Exit(0))).unwrap(),
+            r#"{"metadata":{},"status":"Success"}"#
+        );
+        let v = final_status(&Outcome::Exit(3));
+        assert_eq!(v["reason"], "NonZeroExitCode");
+        assert_eq!(v["details"]["causes"][0]["reason"], "ExitCode");
+        assert_eq!(v["details"]["causes"][0]["message"], "3");
+        assert_eq!(
+            v["message"],
+            "command terminated with non-zero exit code: command terminated with exit code 3"
+        );
+        let v = final_status(&Outcome::Internal("boom".into()));
+        assert_eq!(v["reason"], "InternalError");
+        assert_eq!(v["code"], 500);
+    }
+
+    #[test]
+    fn frames_carry_channel_byte() {
+        match frame(2, b"err") {
+            Message::Binary(b) => assert_eq!(&b[..], b"\x02err"),
+            _ => panic!("not binary"),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! `kubesim`: run the simulator from the command line.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use kubesim::{KubeconfigOptions, Scenario, Sim};
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScenarioArg {
+    V1,
+    #[value(name = "v1-legacy")]
+    V1Legacy,
+    V2,
+    Mixed,
+}
+
+/// A Kubernetes API server simulator for kubectl-coder's tests.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Which cluster to serve.
+    #[arg(long, value_enum, default_value = "v1")]
+    scenario: ScenarioArg,
+    /// Where to write the kubeconfig.
+    #[arg(long, default_value = "./kubesim.kubeconfig")]
+    kubeconfig: PathBuf,
+    /// Namespace written into the kubeconfig context.
+    #[arg(long)]
+    namespace: Option<String>,
+    /// Delay added before answering every request.
+    #[arg(long, default_value_t = 0)]
+    delay_ms: u64,
+    /// Kubernetes minor version to report (1.<minor>.4).
+    #[arg(long, default_value_t = 32)]
+    kube_version: u32,
+    /// Append every request as a JSON line to this file.
+    #[arg(long)]
+    request_log: Option<PathBuf>,
+    /// Exit after this many seconds.
+    #[arg(long)]
+    exit_after: Option<u64>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let scenario = match args.scenario {
+        ScenarioArg::V1 => Scenario::V1,
+        ScenarioArg::V1Legacy => Scenario::V1Legacy,
+        ScenarioArg::V2 => Scenario::V2,
+        ScenarioArg::Mixed => Scenario::Mixed,
+    };
+    let mut builder = Sim::builder()
+        .scenario(scenario)
+        .kube_version(args.kube_version);
+    if let Some(p) = &args.request_log {
+        builder = builder.request_log(p);
+    }
+    let sim = builder.start()?;
+    sim.set_delay(Duration::from_millis(args.delay_ms));
+    let opts = KubeconfigOptions {
+        namespace: args.namespace.clone(),
+        ..Default::default()
+    };
+    sim.write_kubeconfig(&args.kubeconfig, &opts)?;
+    eprintln!(
+        "kubesim: serving {} (Kubernetes v1.{}.4), kubeconfig {}",
+        sim.url(),
+        args.kube_version,
+        args.kubeconfig.display()
+    );
+    let mut out = std::io::stdout();
+    writeln!(out, "READY {}", sim.url())?;
+    out.flush()?;
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let exit_after = async {
+            match args.exit_after {
+                Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => eprintln!("kubesim: interrupted"),
+            _ = term.recv() => eprintln!("kubesim: terminated"),
+            _ = exit_after => eprintln!("kubesim: --exit-after elapsed"),
+        }
+        anyhow::Ok(())
+    })?;
+    drop(sim);
+    Ok(())
+}

@@ -1,0 +1,567 @@
+//! Conformance: the real kubectl (`/usr/bin/kubectl`, a dispatcher that picks the kubectl
+//! matching the server's minor version) against the simulator.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use kubesim::{KubeconfigOptions, Rule, Scenario, Sim};
+
+const KUBECTL: &str = "/usr/bin/kubectl";
+const CODERD: &str = "coderd-7f9c6d5b8-x2k4q";
+
+fn kubectl_available() -> bool {
+    if Path::new(KUBECTL).exists() {
+        true
+    } else {
+        eprintln!("skipping: {KUBECTL} is missing");
+        false
+    }
+}
+
+struct Kubectl {
+    dir: tempfile::TempDir,
+    kubeconfig: PathBuf,
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Kubectl {
+    fn new(sim: &Sim, opts: &KubeconfigOptions) -> Kubectl {
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        sim.write_kubeconfig(&kubeconfig, opts).unwrap();
+        Kubectl { dir, kubeconfig }
+    }
+
+    fn for_ns(sim: &Sim, ns: &str) -> Kubectl {
+        Kubectl::new(
+            sim,
+            &KubeconfigOptions {
+                namespace: Some(ns.to_string()),
+                ..Default::default()
+            },
+        )
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("HOME", self.dir.path())
+            .env("KUBECACHEDIR", self.dir.path().join("cache"))
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env_remove("KUBECTL_REMOTE_COMMAND_WEBSOCKETS");
+        c
+    }
+
+    fn run_with(&self, mut c: Command, stdin: Option<&[u8]>) -> Output {
+        c.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = c.spawn().expect("spawn");
+        if let Some(data) = stdin {
+            let mut si = child.stdin.take().unwrap();
+            si.write_all(data).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut c = self.command(KUBECTL);
+        c.arg("--kubeconfig").arg(&self.kubeconfig).args(args);
+        self.run_with(c, None)
+    }
+
+    fn run_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut c = self.command(KUBECTL);
+        c.arg("--kubeconfig").arg(&self.kubeconfig).args(args);
+        self.run_with(c, Some(stdin))
+    }
+
+    fn bash(&self, script: &str) -> Output {
+        let mut c = self.command("bash");
+        c.arg("-c").arg(script);
+        self.run_with(c, None)
+    }
+}
+
+fn v1_sim() -> Sim {
+    Sim::builder().scenario(Scenario::V1).start().unwrap()
+}
+
+#[test]
+fn get_pods_table() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.run(&["get", "pods"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "NAME                     READY   STATUS    RESTARTS   AGE\n\
+         coder-jdoe-dev-0         1/1     Running   0          10h\n\
+         coderd-7f9c6d5b8-x2k4q   1/1     Running   0          3d\n\
+         timescale-0              1/1     Running   0          10d\n"
+    );
+    // kubectl asked for a server-side Table.
+    assert!(sim.requests().iter().any(|r| {
+        r.uri.starts_with("/api/v1/namespaces/coder/pods")
+            && r.headers
+                .iter()
+                .any(|(k, v)| k == "accept" && v.contains("as=Table"))
+    }));
+}
+
+#[test]
+fn get_pods_label_selector_and_empty_namespace() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.run(&["get", "pods", "-l", "app.kubernetes.io/name=coder"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "NAME                     READY   STATUS    RESTARTS   AGE\n\
+         coderd-7f9c6d5b8-x2k4q   1/1     Running   0          3d\n"
+    );
+    let out = k.run(&["get", "pods", "-n", "nowhere"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert_eq!(out.stderr, "No resources found in nowhere namespace.\n");
+    let out = k.run(&[
+        "get",
+        "pods",
+        "-A",
+        "-l",
+        "app in (coderd,timescale)",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "pod/coderd-7f9c6d5b8-x2k4q\npod/timescale-0\n");
+}
+
+#[test]
+fn get_pods_json() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.run(&["get", "pods", "-o", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "List");
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    let coderd = items
+        .iter()
+        .find(|p| p["metadata"]["name"] == CODERD)
+        .unwrap();
+    assert_eq!(coderd["kind"], "Pod");
+    assert_eq!(coderd["metadata"]["labels"]["coder.deployment"], "coderd");
+    assert_eq!(
+        coderd["metadata"]["ownerReferences"][0]["kind"],
+        "ReplicaSet"
+    );
+    assert_eq!(coderd["spec"]["containers"][0]["name"], "coderd");
+    assert_eq!(coderd["status"]["phase"], "Running");
+    assert_eq!(coderd["status"]["containerStatuses"][0]["ready"], true);
+    let out = k.run(&[
+        "get",
+        "pod",
+        CODERD,
+        "-o",
+        "jsonpath={.spec.containers[0].image}",
+    ]);
+    assert_eq!(out.stdout, "docker.io/coderenvs/coder-service:1.44.0");
+}
+
+#[test]
+fn docs_pipeline() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.bash("kubectl get pods | grep coderd- | awk '{print $1}' | head -n1");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, format!("{CODERD}\n"));
+}
+
+fn assert_reset_admin_password(minor: u32) {
+    let sim = Sim::builder()
+        .scenario(Scenario::V1)
+        .kube_version(minor)
+        .start()
+        .unwrap();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.run(&["exec", CODERD, "--", "coderd", "reset-admin-password"]);
+    assert_eq!(out.code, 0, "kubectl 1.{minor}: {}", out.stderr);
+    let pw = sim.v1_admin_password().expect("password generated");
+    assert_eq!(
+        out.stdout,
+        format!(
+            "----------------------\nUser:     admin\nPassword: {pw}\n----------------------\n"
+        )
+    );
+    let execs = sim.execs();
+    assert_eq!(execs.len(), 1);
+    assert_eq!(execs[0].command, ["coderd", "reset-admin-password"]);
+    assert_eq!(execs[0].container, "coderd");
+    assert_eq!(execs[0].exit_code, Some(0));
+    assert_eq!(execs[0].protocol, "v5.channel.k8s.io");
+    let ws = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.uri.contains("/exec?"))
+        .unwrap();
+    assert_eq!(ws.method, "GET");
+    assert_eq!(ws.status, 101);
+    assert_eq!(ws.websocket_protocol.as_deref(), Some("v5.channel.k8s.io"));
+    let ua = ws.user_agent.unwrap_or_default();
+    assert!(
+        ua.starts_with(&format!("kubectl1.{minor}")) || ua.contains(&format!("v1.{minor}")),
+        "{ua}"
+    );
+}
+
+#[test]
+fn exec_reset_admin_password() {
+    if !kubectl_available() {
+        return;
+    }
+    assert_reset_admin_password(32);
+}
+
+#[test]
+fn exec_with_kubectl_1_30_and_1_33() {
+    if !kubectl_available() {
+        return;
+    }
+    assert_reset_admin_password(30);
+    assert_reset_admin_password(33);
+}
+
+#[test]
+fn exec_stdin_cat() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.bash(&format!("echo hi | kubectl exec -i {CODERD} -- cat"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "hi\n");
+    let e = &sim.execs()[0];
+    assert_eq!(e.stdin, b"hi\n");
+    assert_eq!(e.stdout, b"hi\n");
+}
+
+#[test]
+fn exec_large_output() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.bash(&format!(
+        "kubectl exec {CODERD} -- yes-bytes 10485760 | wc -c"
+    ));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), "10485760");
+}
+
+#[test]
+fn exec_nonzero_exit() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.run(&["exec", CODERD, "--", "false"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stderr, "command terminated with exit code 1\n");
+    let out = k.run(&["exec", CODERD, "--", "exit-code", "7"]);
+    assert_eq!(out.code, 7);
+    assert_eq!(out.stderr, "command terminated with exit code 7\n");
+}
+
+#[test]
+fn exec_missing_executable() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.run(&["exec", CODERD, "--", "sh", "-c", "true"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .starts_with("error: Internal error occurred: error executing command in container"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("exec: \"sh\": executable file not found in $PATH: unknown"),
+        "{}",
+        out.stderr
+    );
+    assert!(sim.execs().is_empty());
+}
+
+#[test]
+fn exec_forbidden() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = Sim::builder()
+        .scenario(Scenario::V1)
+        .user(
+            "viewer",
+            "viewer-token",
+            vec![Rule::new(&["get", "list"], &["pods"], None)],
+        )
+        .start()
+        .unwrap();
+    let k = Kubectl::new(
+        &sim,
+        &KubeconfigOptions {
+            token: "viewer-token".into(),
+            namespace: Some("coder".into()),
+            ..Default::default()
+        },
+    );
+    let out = k.run(&["get", "pods", "-o", "name"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = k.run(&["exec", CODERD, "--", "coderd", "reset-admin-password"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("pods/exec"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("User \"viewer\" cannot"),
+        "{}",
+        out.stderr
+    );
+    assert!(sim.execs().is_empty());
+    assert_eq!(sim.v1_admin_password(), None);
+    let ws = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.uri.contains("/exec?") && r.method == "GET")
+        .unwrap();
+    assert_eq!(ws.status, 403);
+    assert_eq!(ws.user.as_deref(), Some("viewer"));
+}
+
+#[test]
+fn bad_token_is_unauthorized() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::new(
+        &sim,
+        &KubeconfigOptions {
+            token: "wrong".into(),
+            namespace: Some("coder".into()),
+            ..Default::default()
+        },
+    );
+    let out = k.run(&["get", "pods"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        // Discovery gets the 401 first; kubectl reports it like this against a real server.
+        out.stderr.ends_with(
+            "error: You must be logged in to the server (the server has asked for the client to provide credentials)\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        sim.requests()
+            .iter()
+            .all(|r| r.status == 401 && r.user.is_none())
+    );
+}
+
+#[test]
+fn missing_pod_is_not_found() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.run(&["exec", "coderd-gone", "--", "true"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        "Error from server (NotFound): pods \"coderd-gone\" not found\n"
+    );
+    let out = k.run(&["get", "pod", "coderd-gone"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        "Error from server (NotFound): pods \"coderd-gone\" not found\n"
+    );
+}
+
+#[test]
+fn v2_reset_password_over_kubectl() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = Sim::builder().scenario(Scenario::V2).start().unwrap();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.run_stdin(
+        &[
+            "exec",
+            "-i",
+            "coder-5d8f7b9c4-abcde",
+            "--",
+            "coder",
+            "reset-password",
+            "Alice",
+        ],
+        b"MyNewPassword!\nMyNewPassword!\n",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "Enter new password: Confirm password: \nPassword has been reset for user alice!\n"
+    );
+    assert_eq!(sim.v2_password("alice").as_deref(), Some("MyNewPassword!"));
+    let out = k.run_stdin(
+        &[
+            "exec",
+            "-i",
+            "coder-5d8f7b9c4-abcde",
+            "--",
+            "coder",
+            "reset-password",
+            "bob",
+        ],
+        b"MyNewPassword!\nMyNewPassword!\n",
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("error: retrieving user: sql: no rows in result set"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .ends_with("command terminated with exit code 1\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn faults_through_kubectl() {
+    if !kubectl_available() {
+        return;
+    }
+    use kubesim::ExecFault;
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+
+    // A proxy that refuses upgrades: kubectl falls back to SPDY, which the sim refuses.
+    sim.set_exec_fault(Some(ExecFault::RejectUpgrade(400)));
+    let out = k.run(&["exec", CODERD, "--", "coderd", "reset-admin-password"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("does not support SPDY"),
+        "{}",
+        out.stderr
+    );
+    assert!(sim.execs().is_empty());
+
+    // The connection drops after 10 stdout bytes: the password was reset, the client saw
+    // only part of the output.
+    sim.set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(10)));
+    let out = k.run(&["exec", CODERD, "--", "coderd", "reset-admin-password"]);
+    assert_ne!(out.code, 0);
+    assert_eq!(out.stdout, "----------");
+    assert!(sim.v1_admin_password().is_some());
+    assert_eq!(sim.execs()[0].exit_code, None);
+
+    sim.set_exec_fault(Some(ExecFault::DropBeforeOutput));
+    let out = k.run(&["exec", CODERD, "--", "true"]);
+    assert_ne!(out.code, 0);
+    assert_eq!(sim.execs().len(), 1);
+    sim.set_exec_fault(None);
+
+    // Injected API errors.
+    sim.fail_next(1, "/pods/", 500);
+    let out = k.run(&["get", "pod", CODERD]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("(InternalError)"), "{}", out.stderr);
+    let out = k.run(&["get", "pod", CODERD, "-o", "name"]);
+    assert_eq!(out.stdout, format!("pod/{CODERD}\n"));
+
+    sim.delete_pod_after_next_list("coder", CODERD);
+    let out = k.run(&["get", "pods", "-o", "name"]);
+    assert!(out.stdout.contains(CODERD));
+    let out = k.run(&["get", "pods", "-o", "name"]);
+    assert!(!out.stdout.contains(CODERD));
+}
+
+#[test]
+fn client_certificate_auth() {
+    if !kubectl_available() {
+        return;
+    }
+    use base64::Engine;
+    let sim = Sim::builder()
+        .scenario(Scenario::V1)
+        .user(
+            "ops",
+            "ops-token",
+            vec![Rule::new(&["list"], &["pods"], Some(&["coder"]))],
+        )
+        .start()
+        .unwrap();
+    let (cert, key) = sim.client_cert("ops");
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let k = Kubectl::for_ns(&sim, "coder");
+    let kubeconfig = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {}\n    certificate-authority-data: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n    namespace: coder\ncurrent-context: c\nusers:\n- name: u\n  user:\n    client-certificate-data: {}\n    client-key-data: {}\n",
+        sim.url(),
+        b64(&sim.ca_pem()),
+        b64(&cert),
+        b64(&key)
+    );
+    std::fs::write(&k.kubeconfig, kubeconfig).unwrap();
+    let out = k.run(&["get", "pods", "-o", "name"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(CODERD));
+    let out = k.run(&["get", "pods", "-n", "default"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        "Error from server (Forbidden): pods is forbidden: User \"ops\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\"\n"
+    );
+    assert!(
+        sim.requests()
+            .iter()
+            .all(|r| r.user.as_deref() == Some("ops"))
+    );
+}

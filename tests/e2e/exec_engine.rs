@@ -1,0 +1,160 @@
+//! The exec engine through the library, against the simulator: sizes, stdin, exit codes,
+//! protocol versions, timeouts and dropped streams.
+
+use std::time::Duration;
+
+use kubectl_coder::cli::ConnectionArgs;
+use kubectl_coder::exec::{self, End, ExecOutput, ExecRequest};
+use kubectl_coder::kube_client::{self, Connection};
+use kubesim::{ExecFault, Scenario, Sim};
+
+use crate::common::TestEnv;
+
+const V1_POD: &str = "coderd-7f9c6d5b8-x2k4q";
+
+async fn connection(env: &TestEnv) -> Connection {
+    let args = ConnectionArgs {
+        kubeconfig: Some(env.kubeconfig.clone()),
+        ..Default::default()
+    };
+    kube_client::connect(&args).await.expect("connects")
+}
+
+async fn run(env: &TestEnv, argv: &[&str], stdin: Option<&[u8]>, close_stdin: bool) -> ExecOutput {
+    let conn = connection(env).await;
+    let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+    let request = ExecRequest {
+        pod: V1_POD,
+        container: "coderd",
+        argv: &argv,
+        stdin,
+        close_stdin,
+        timeout: Some(Duration::from_secs(30)),
+    };
+    exec::run(&conn, &request, &mut |_| {})
+        .await
+        .expect("exec starts")
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn two_mib_of_output_arrive_whole() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let out = run(&env, &["head", "-c", "2097152", "/dev/zero"], None, false).await;
+    assert_eq!(out.end, End::Exited(0));
+    assert_eq!(out.stdout.len(), 2 * 1024 * 1024);
+    assert!(out.stdout.iter().all(|&b| b == 0));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn stdin_reaches_the_command_while_output_flows_back() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let out = run(&env, &["cat"], Some(b"hello\n"), true).await;
+    assert_eq!((out.end, out.stdout), (End::Exited(0), b"hello\n".to_vec()));
+    // Larger than every pipe on the way: only works if writing and reading overlap.
+    let big: Vec<u8> = (0..1024 * 1024).map(|i| (i % 251) as u8).collect();
+    let out = run(&env, &["cat"], Some(&big), true).await;
+    assert_eq!(out.end, End::Exited(0));
+    assert!(out.stdout == big, "cat returned {} bytes", out.stdout.len());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn exit_codes_and_stderr() {
+    let env = TestEnv::scenario(Scenario::V1);
+    assert_eq!(
+        run(&env, &["exit-code", "3"], None, false).await.end,
+        End::Exited(3)
+    );
+    assert_eq!(run(&env, &["false"], None, false).await.end, End::Exited(1));
+    let out = run(&env, &["stderr", "to", "stderr"], None, false).await;
+    assert_eq!(
+        (out.end, out.stderr, out.stdout),
+        (End::Exited(0), b"to stderr\n".to_vec(), vec![])
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_missing_binary_is_a_runtime_failure() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let out = run(&env, &["coder", "reset-password", "alice"], None, false).await;
+    match out.end {
+        End::Failed { reason, message } => {
+            assert_eq!(reason, "InternalError");
+            assert!(message.contains("executable file not found"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_v4_protocol_works_when_stdin_stays_open() {
+    let env = TestEnv::start(
+        Sim::builder()
+            .scenario(Scenario::V1)
+            .subprotocols(&["v4.channel.k8s.io"]),
+    );
+    let out = run(&env, &["echo", "over", "v4"], None, false).await;
+    assert_eq!(
+        (out.end, out.stdout),
+        (End::Exited(0), b"over v4\n".to_vec())
+    );
+    let execs = env.sim.execs();
+    assert_eq!(execs.last().unwrap().protocol, "v4.channel.k8s.io");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn v5_is_preferred() {
+    let env = TestEnv::scenario(Scenario::V1);
+    run(&env, &["true"], None, false).await;
+    assert_eq!(
+        env.sim.execs().last().unwrap().protocol,
+        "v5.channel.k8s.io"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_overall_timeout_is_honoured() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let conn = connection(&env).await;
+    let argv = vec!["sleep".to_string(), "10".to_string()];
+    let request = ExecRequest {
+        pod: V1_POD,
+        container: "coderd",
+        argv: &argv,
+        stdin: None,
+        close_stdin: false,
+        timeout: Some(Duration::from_millis(500)),
+    };
+    let out = exec::run(&conn, &request, &mut |_| {}).await.unwrap();
+    assert_eq!(out.end, End::TimedOut(Duration::from_millis(500)));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_dropped_stream_keeps_what_arrived() {
+    let env = TestEnv::scenario(Scenario::V1);
+    env.sim
+        .set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(10)));
+    let out = run(&env, &["yes-bytes", "100000"], None, false).await;
+    assert!(matches!(out.end, End::StreamLost(_)), "{:?}", out.end);
+    assert_eq!(out.stdout, b"yyyyyyyyyy".to_vec());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_ticker_runs_while_waiting() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let conn = connection(&env).await;
+    let argv = vec!["sleep".to_string(), "0.5".to_string()];
+    let request = ExecRequest {
+        pod: V1_POD,
+        container: "coderd",
+        argv: &argv,
+        stdin: None,
+        close_stdin: false,
+        timeout: None,
+    };
+    let mut ticks = 0;
+    let out = exec::run(&conn, &request, &mut |_| ticks += 1)
+        .await
+        .unwrap();
+    assert_eq!(out.end, End::Exited(0));
+    assert!(ticks >= 2, "{ticks} ticks");
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real `kubectl-coder` binary (and the real kubectl where it matters)
+//! against the kubesim API server simulator, whose fidelity `sim/tests` proves with kubectl.
+
+mod common;
+mod connection;
+mod exec_engine;
+mod reset_v1;
+mod reset_v2;
+mod status;

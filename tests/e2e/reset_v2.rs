@@ -1,0 +1,245 @@
+//! `reset-password`, `reset-admin-password --owner` and `create-admin-user` on Coder v2.
+
+use kubectl_coder::password;
+use kubesim::fixtures::coder_v2;
+use kubesim::{Scenario, Sim};
+
+use crate::common::TestEnv;
+
+const POD: &str = "coder-5d8f7b9c4-abcde";
+
+fn sent_password(env: &TestEnv) -> String {
+    let exec = env.sim.execs().pop().expect("an exec happened");
+    let stdin = String::from_utf8(exec.stdin).unwrap();
+    let mut lines = stdin.lines();
+    let (first, second) = (lines.next().unwrap().to_string(), lines.next().unwrap());
+    assert_eq!(first, second, "the password and its confirmation");
+    first
+}
+
+#[test]
+fn reset_password_sets_exactly_the_printed_password() {
+    let env = TestEnv::scenario(Scenario::V2);
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes", "-o", "json"])
+        .run();
+    run.success();
+    let printed = run.json()["password"].as_str().unwrap().to_string();
+    assert_eq!(
+        env.sim.v2_password("alice").as_deref(),
+        Some(printed.as_str())
+    );
+    assert_eq!(sent_password(&env), printed);
+    assert_eq!(password::check(&printed), Ok(()));
+    assert_eq!(
+        env.sim.execs()[0].command,
+        ["coder", "reset-password", "alice"]
+    );
+    let json = run.json();
+    assert_eq!(json["username"], "alice");
+    assert_eq!(json["temporary"], true);
+    assert_eq!(json["mustChangeAtNextLogin"], false);
+    assert_eq!(json["generation"], "v2");
+}
+
+#[test]
+fn human_output_says_coder_v2_does_not_force_a_change() {
+    let env = TestEnv::scenario(Scenario::V2);
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes"])
+        .run();
+    run.success();
+    let password = env.sim.v2_password("alice").unwrap();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "Password reset on Coder v2 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Password:  {password}\n\nCoder v2 does not force a change at the next login: sign in and change it under Account > Security.\n"
+        )
+    );
+}
+
+#[test]
+fn usernames_are_case_insensitive_and_reported_as_coder_spells_them() {
+    let env = TestEnv::scenario(Scenario::V2);
+    let run = env
+        .plugin()
+        .args(["reset-password", "ALICE", "--yes", "-o", "json"])
+        .run();
+    run.success();
+    assert_eq!(run.json()["username"], "alice");
+}
+
+#[test]
+fn an_unknown_or_deleted_user_is_not_found() {
+    let env = TestEnv::scenario(Scenario::V2);
+    for user in ["nobody", "bob"] {
+        env.plugin().args(["reset-password", user, "--yes"]).run().code(3).stderr_is(&format!(
+            "error: Coder has no user \"{user}\" (or it was deleted): nothing was changed\nhint: usernames are case-insensitive; check the name in the dashboard under Deployment > Users\n"
+        ));
+    }
+}
+
+#[test]
+fn a_missing_database_url_is_explained() {
+    let env = TestEnv::start(Sim::builder().pod(coder_v2("coder", POD).without_pg_url()));
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes"])
+        .run();
+    run.code(5);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: coder in pod {POD} could not reach its database: "
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.ends_with(
+        "hint: the pod needs CODER_PG_CONNECTION_URL (the Helm chart sets it from coder.env); check the database is up\n"
+    ), "{}", run.stderr);
+}
+
+#[test]
+fn password_from_stdin_is_checked_locally_first() {
+    let env = TestEnv::scenario(Scenario::V2);
+    env.plugin()
+        .args(["reset-password", "alice", "--yes", "--password-stdin"])
+        .stdin("password\n")
+        .run()
+        .code(2)
+        .stderr_is("error: the password from stdin is not accepted by Coder: password is too weak (37 bits; Coder needs at least 52): use a longer one with mixed case, digits and symbols\nhint: nothing was changed; or leave out --password-stdin to get a generated one\n");
+    assert!(env.sim.requests().is_empty());
+
+    let run = env
+        .plugin()
+        .args([
+            "reset-password",
+            "alice",
+            "--yes",
+            "--password-stdin",
+            "-o",
+            "json",
+        ])
+        .stdin("PasswordSecured123!\n")
+        .run();
+    run.success();
+    assert_eq!(
+        env.sim.v2_password("alice").as_deref(),
+        Some("PasswordSecured123!")
+    );
+    assert_eq!(run.json()["temporary"], false);
+}
+
+#[test]
+fn reset_admin_password_on_v2_needs_an_owner() {
+    let env = TestEnv::scenario(Scenario::V2);
+    env.plugin().args(["reset-admin-password", "--yes"]).run().code(2).stderr_is(
+        "error: Coder v2 has no single admin user: owners are users with the Owner role: name the owner with --owner\nhint: owners are listed in the dashboard under Deployment > Users; if no owner can log in, `kubectl coder create-admin-user` adds one\n",
+    );
+    assert!(env.sim.execs().is_empty());
+    let run = env
+        .plugin()
+        .args([
+            "reset-admin-password",
+            "--yes",
+            "--owner",
+            "admin",
+            "-o",
+            "json",
+        ])
+        .run();
+    run.success();
+    assert_eq!(
+        run.json()["password"].as_str(),
+        env.sim.v2_password("admin").as_deref()
+    );
+}
+
+#[test]
+fn create_admin_user_adds_an_owner_with_the_printed_password() {
+    let env = TestEnv::scenario(Scenario::V2);
+    let run = env
+        .plugin()
+        .args([
+            "create-admin-user",
+            "--username",
+            "carol",
+            "--email",
+            "carol@example.com",
+            "--yes",
+            "-o",
+            "yaml",
+        ])
+        .run();
+    run.success();
+    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(&run.stdout).unwrap();
+    let printed = value["password"].as_str().unwrap();
+    assert_eq!(env.sim.v2_password("carol").as_deref(), Some(printed));
+    assert_eq!(value["email"].as_str(), Some("carol@example.com"));
+    assert_eq!(
+        env.sim.execs()[0].command,
+        [
+            "coder",
+            "server",
+            "create-admin-user",
+            "--username",
+            "carol",
+            "--email",
+            "carol@example.com"
+        ]
+    );
+    assert_eq!(sent_password(&env), printed);
+
+    // A second time, the user exists.
+    let again = env
+        .plugin()
+        .args([
+            "create-admin-user",
+            "--username",
+            "carol",
+            "--email",
+            "carol@example.com",
+            "--yes",
+        ])
+        .run();
+    again.code(5);
+    assert!(
+        again
+            .stderr
+            .starts_with("error: Coder already has a user \"carol\": nothing was changed\n"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn create_admin_user_needs_names_without_a_terminal() {
+    let env = TestEnv::scenario(Scenario::V2);
+    env.plugin()
+        .args(["create-admin-user", "--yes"])
+        .run()
+        .code(2)
+        .stderr_is("error: --username is needed when there is no terminal to ask on\n");
+}
+
+#[test]
+fn no_password_reaches_the_api_server_and_two_requests_suffice() {
+    let env = TestEnv::scenario(Scenario::V2);
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes", "-vv"])
+        .run();
+    run.success();
+    let password = env.sim.v2_password("alice").unwrap();
+    assert_eq!(env.sim.requests().len(), 2);
+    assert!(!env.everything_the_server_saw().contains(&password));
+    assert_eq!(run.stdout.matches(&password).count(), 1);
+    assert!(!run.stderr.contains(&password), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("(password on stdin, not shown)"),
+        "{}",
+        run.stderr
+    );
+}
