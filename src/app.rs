@@ -113,6 +113,7 @@ fn api_error(conn: &Connection, call: ApiCall, source: anyhow::Error) -> anyhow:
         call,
         server: conn.cluster_url.clone(),
         context: conn.context.clone(),
+        request_timeout: conn.request_timeout,
         source,
     }
     .into()

@@ -109,12 +109,14 @@ pub async fn run(
         .max_stdout_buf_size(PIPE_SIZE)
         .max_stderr_buf_size(PIPE_SIZE);
 
+    // One listener for the whole run, so a Ctrl-C between two polls is not missed.
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
     let pods = conn.pods();
     let connect = pods.exec(request.pod, request.argv.to_vec(), &params);
     let mut process = tokio::select! {
         result = connect => result?,
         _ = sleep_until(deadline) => return Err(ExecError::TimedOut(request.timeout.unwrap_or_default())),
-        _ = tokio::signal::ctrl_c() => return Err(ExecError::Interrupted),
+        _ = &mut ctrl_c => return Err(ExecError::Interrupted),
     };
 
     let mut status_future = Box::pin(process.take_status().expect("status is taken once"));
@@ -184,7 +186,7 @@ pub async fn run(
                 stderr_open = false;
             },
             _ = sleep_until(deadline) => break End::TimedOut(request.timeout.unwrap_or_default()),
-            _ = tokio::signal::ctrl_c() => break End::Interrupted,
+            _ = &mut ctrl_c => break End::Interrupted,
             _ = ticker.tick() => on_tick(started.elapsed()),
         }
     };

@@ -56,6 +56,7 @@ pub struct ApiCallError {
     pub call: ApiCall,
     pub server: String,
     pub context: Option<String>,
+    pub request_timeout: Option<std::time::Duration>,
     #[source]
     pub source: anyhow::Error,
 }
@@ -87,12 +88,19 @@ pub fn describe(err: &anyhow::Error) -> Problem {
     Problem::new(ExitCode::Failure, chain(err.as_ref()), None)
 }
 
-/// "outer: inner: root" in one line, without repeats.
+/// "outer: inner: root" in one line, without repeats (and only the first line of each part:
+/// some parsers add a multi-line excerpt of the input).
 fn chain(err: &(dyn StdError + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current = Some(err);
     while let Some(e) = current {
         let text = e.to_string();
+        let text = text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
@@ -210,6 +218,14 @@ fn api_problem(e: &ApiCallError) -> Problem {
                     _ => "try again in a moment; the list was already retried".into(),
                 }),
             ),
+            code if matches!(e.call, ApiCall::Exec { .. }) && matches!(code, 400 | 426) => Problem::new(
+                ExitCode::Failure,
+                format!("cannot {what}: the exec connection was not upgraded: {message} ({code})"),
+                Some(
+                    "a proxy or load balancer in front of the API server may not pass upgrades; connect to the API server directly"
+                        .into(),
+                ),
+            ),
             code => Problem::new(ExitCode::Failure, format!("cannot {what}: {message} ({code})"), None),
         };
     }
@@ -223,29 +239,79 @@ fn api_problem(e: &ApiCallError) -> Problem {
             ),
         );
     }
-    let detail = chain(e.source.as_ref());
-    let lower = detail.to_ascii_lowercase();
-    let hint = if lower.contains("certificate")
-        || lower.contains("unknownissuer")
-        || lower.contains("tls")
+    let root = root_cause(e.source.as_ref());
+    let lower = root.to_ascii_lowercase();
+    if lower.contains("deadline has elapsed") || lower.contains("timed out") {
+        let limit = match e.request_timeout {
+            Some(t) => format!("within {t:?} (--request-timeout)"),
+            None => "in time".to_string(),
+        };
+        return Problem::new(
+            ExitCode::Failure,
+            format!("cannot {what}: the API server did not answer {limit} at {}", e.server),
+            Some("check the network path to the cluster (VPN, proxy), or allow more with --request-timeout".into()),
+        );
+    }
+    let credentials =
+        find::<kube::Error>(&e.source).is_some_and(|k| matches!(k, kube::Error::Auth(_)));
+    let (detail, hint) = if lower.contains("certificate") {
+        (
+            format!(
+                "the server's TLS certificate is not trusted by the kubeconfig's certificate authority ({root})"
+            ),
+            "check certificate-authority(-data) of the cluster in the kubeconfig; a proxy that intercepts TLS causes this too",
+        )
+    } else if credentials {
+        (
+            format!("getting credentials failed ({root})"),
+            "the kubeconfig's credential plugin failed; run `kubectl get pods` to log in again",
+        )
+    } else if lower.contains("handshake") || lower.contains("tls") {
+        (
+            format!("the TLS handshake failed ({root})"),
+            "a proxy is in the way, or the URL is not the API server's; check the cluster entry in the kubeconfig",
+        )
+    } else if ["refused", "resolve", "unreachable", "dns", "no route"]
+        .iter()
+        .any(|m| lower.contains(m))
     {
-        "the server's certificate does not match the kubeconfig's certificate-authority; check the cluster entry"
-    } else if lower.contains("refused")
-        || lower.contains("dns")
-        || lower.contains("timed out")
-        || lower.contains("unreachable")
-    {
-        "is the cluster reachable, and is this the right context? `kubectl cluster-info` checks the same"
-    } else if lower.contains("auth") || lower.contains("exec") {
-        "the kubeconfig's credential plugin failed; run `kubectl get pods` to log in again"
+        (
+            root,
+            "is the cluster reachable, and is this the right context? `kubectl cluster-info` checks the same",
+        )
     } else {
-        "check the connection with `kubectl get pods`"
+        (
+            chain(e.source.as_ref()),
+            "check the connection with `kubectl get pods`",
+        )
     };
     Problem::new(
         ExitCode::Failure,
         format!("cannot {what} at {}: {detail}", e.server),
         Some(hint.to_string()),
     )
+}
+
+/// The innermost error's first line, starting lower-case and without "(os error N)":
+/// "connection refused" rather than hyper's and kube's wrappers around it.
+fn root_cause(err: &(dyn StdError + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    let text = current.to_string();
+    let mut line = text.lines().next().unwrap_or_default().trim().to_string();
+    if let Some(at) = line.find(" (os error ") {
+        line.truncate(at);
+    }
+    let mut chars = line.chars();
+    match chars.next() {
+        // "Connection refused" → "connection refused", but leave acronyms ("TLS ...") alone.
+        Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => line,
+    }
 }
 
 #[cfg(test)]
@@ -280,6 +346,7 @@ mod tests {
             },
             server: "https://127.0.0.1:1".into(),
             context: Some("kubesim".into()),
+            request_timeout: None,
             source: kube::Error::Api(Box::new(status)).into(),
         });
         let p = describe(&err);

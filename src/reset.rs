@@ -93,6 +93,7 @@ pub async fn run(session: &Session, stdin_password: Option<Secret>) -> anyhow::R
                 },
                 server: conn.cluster_url.clone(),
                 context: conn.context.clone(),
+                request_timeout: conn.request_timeout,
                 source: source.into(),
             }
             .into(),
@@ -481,7 +482,9 @@ fn unfinished(
 ) -> anyhow::Result<ExitCode> {
     let raw = raw_output(ran);
     if !raw.is_empty() {
-        output::stdout(&raw)?;
+        // Partial output may stop mid-line; what we add must start on a line of its own.
+        let newline = if raw.ends_with('\n') { "" } else { "\n" };
+        output::stdout(&format!("{raw}{newline}"))?;
     }
     if let Some(password) = sent {
         output::stdout(&format!("Password sent: {}\n", password.expose()))?;

@@ -182,17 +182,27 @@ impl Cmd {
 }
 
 /// Runs the plugin in a pseudo-terminal (through Python's pty module, from Debian's python3),
-/// answering `answer` to the first prompt. Returns everything the terminal showed, and the code.
+/// answering `answer` to the first `[y/N]` prompt. Returns what the terminal showed, and the code.
 pub fn run_in_pty(env: &TestEnv, args: &[&str], answer: &str) -> (String, i32) {
+    pty(env, args, answer, &[])
+}
+
+/// Like [`run_in_pty`], typing each `(after_ms, keys)` at that time instead of answering.
+pub fn run_in_pty_keys(env: &TestEnv, args: &[&str], keys: &[(u64, &str)]) -> (String, i32) {
+    pty(env, args, "", keys)
+}
+
+fn pty(env: &TestEnv, args: &[&str], answer: &str, keys: &[(u64, &str)]) -> (String, i32) {
     const DRIVER: &str = r#"
-import os, pty, sys, select, time
+import json, os, pty, sys, select, time
 answer = sys.argv[1].encode()
+keys = [(start + ms / 1000.0, k.encode()) for start in [time.time()] for ms, k in json.loads(sys.argv[2])]
 pid, fd = pty.fork()
 if pid == 0:
-    os.execve(sys.argv[2], sys.argv[2:], os.environ)
+    os.execve(sys.argv[3], sys.argv[3:], os.environ)
 seen, answered, deadline = b"", False, time.time() + 30
 while time.time() < deadline:
-    r, _, _ = select.select([fd], [], [], 0.2)
+    r, _, _ = select.select([fd], [], [], 0.05)
     if r:
         try:
             chunk = os.read(fd, 4096)
@@ -201,17 +211,22 @@ while time.time() < deadline:
         if not chunk:
             break
         seen += chunk
-    if not answered and b"?" in seen and b"[y/N]" in seen:
+    if answer and not answered and b"[y/N]" in seen:
         os.write(fd, answer)
         answered = True
+    while keys and time.time() >= keys[0][0]:
+        os.write(fd, keys.pop(0)[1])
 _, status = os.waitpid(pid, 0)
 sys.stdout.write(seen.decode("utf-8", "replace"))
 sys.exit(os.waitstatus_to_exitcode(status))
 "#;
+    let keys_json =
+        serde_json::to_string(&keys.iter().map(|(ms, k)| (ms, k)).collect::<Vec<_>>()).unwrap();
     let output = Command::new("python3")
         .arg("-c")
         .arg(DRIVER)
         .arg(answer)
+        .arg(keys_json)
         .arg(BIN)
         .args(args)
         .env_clear()
