@@ -34,7 +34,7 @@ pub fn parse_reset_output(stdout: &[u8], stderr: &[u8]) -> Option<Credentials> {
     let mut username = None;
     let mut password = None;
     for stream in [stderr, stdout] {
-        let text = text::plain(stream);
+        let text = zeroize::Zeroizing::new(text::plain(stream));
         for line in text.lines() {
             if let Some(value) = value_after(line, &["password"]) {
                 if !value.chars().all(|c| c == '*') {
@@ -152,6 +152,29 @@ mod tests {
         for (what, output, want) in table {
             assert_eq!(parsed(output), want, "{what}");
         }
+    }
+
+    #[test]
+    fn invalid_utf8_and_escape_noise_around_the_password() {
+        let stdout = b"\xff\xfe garbage \x1b[2J\x1b[H\x1b]0;title\x07User: \x1b[1madmin\x1b[0m\n\x80Password: \x1b[32mQw3-rty9\x1b[0m \xc3\x28\n";
+        let creds = parse_reset_output(stdout, b"").unwrap();
+        assert_eq!(
+            (creds.username.as_str(), creds.password.expose()),
+            ("admin", "Qw3-rty9")
+        );
+    }
+
+    #[test]
+    fn ten_mib_of_log_lines_before_the_password() {
+        let mut stdout = "2026-11-27 10:00:00.000 [INFO] <coderd> migrating: nothing to do\n"
+            .repeat(170_000)
+            .into_bytes();
+        assert!(stdout.len() > 10 * 1024 * 1024);
+        stdout.extend_from_slice(b"Password: at-the-end-42\n");
+        assert_eq!(
+            parse_reset_output(&stdout, b"").unwrap().password.expose(),
+            "at-the-end-42"
+        );
     }
 
     #[test]

@@ -48,6 +48,15 @@ pub struct ExecOutput {
     pub end: End,
 }
 
+/// The output of a reset holds a password: zero it when done.
+impl Drop for ExecOutput {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.stdout.zeroize();
+        self.stderr.zeroize();
+    }
+}
+
 /// The exec could not start (nothing ran remotely).
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use console::Style;
 use serde::Serialize;
+use zeroize::Zeroizing;
 
 use crate::cli::OutputFormat;
 use crate::locate::{Generation, Target};
@@ -77,7 +78,16 @@ pub struct CredentialsReport<'a> {
     pub place: Place<'a>,
 }
 
+/// The report as text; it holds the password, so it is zeroed when dropped.
 pub fn render_credentials(
+    format: OutputFormat,
+    report: &CredentialsReport,
+    colour: bool,
+) -> Zeroizing<String> {
+    Zeroizing::new(render_credentials_text(format, report, colour))
+}
+
+fn render_credentials_text(
     format: OutputFormat,
     report: &CredentialsReport,
     colour: bool,
@@ -331,7 +341,7 @@ mod tests {
     fn not_understood_shows_the_raw_output() {
         let t = target();
         assert_eq!(
-            render_credentials(OutputFormat::Text, &report(&t, None), false),
+            render_credentials(OutputFormat::Text, &report(&t, None), false).as_str(),
             "raw text\n"
         );
         let json: serde_json::Value = serde_json::from_str(&render_credentials(

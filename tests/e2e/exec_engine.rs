@@ -49,7 +49,10 @@ async fn two_mib_of_output_arrive_whole() {
 async fn stdin_reaches_the_command_while_output_flows_back() {
     let env = TestEnv::scenario(Scenario::V1);
     let out = run(&env, &["cat"], Some(b"hello\n"), true).await;
-    assert_eq!((out.end, out.stdout), (End::Exited(0), b"hello\n".to_vec()));
+    assert_eq!(
+        (&out.end, &out.stdout),
+        (&End::Exited(0), &b"hello\n".to_vec())
+    );
     // Larger than every pipe on the way: only works if writing and reading overlap.
     let big: Vec<u8> = (0..1024 * 1024).map(|i| (i % 251) as u8).collect();
     let out = run(&env, &["cat"], Some(&big), true).await;
@@ -67,8 +70,8 @@ async fn exit_codes_and_stderr() {
     assert_eq!(run(&env, &["false"], None, false).await.end, End::Exited(1));
     let out = run(&env, &["stderr", "to", "stderr"], None, false).await;
     assert_eq!(
-        (out.end, out.stderr, out.stdout),
-        (End::Exited(0), b"to stderr\n".to_vec(), vec![])
+        (&out.end, &out.stderr, &out.stdout),
+        (&End::Exited(0), &b"to stderr\n".to_vec(), &vec![])
     );
 }
 
@@ -76,7 +79,7 @@ async fn exit_codes_and_stderr() {
 async fn a_missing_binary_is_a_runtime_failure() {
     let env = TestEnv::scenario(Scenario::V1);
     let out = run(&env, &["coder", "reset-password", "alice"], None, false).await;
-    match out.end {
+    match &out.end {
         End::Failed { reason, message } => {
             assert_eq!(reason, "InternalError");
             assert!(message.contains("executable file not found"), "{message}");
@@ -94,8 +97,8 @@ async fn the_v4_protocol_works_when_stdin_stays_open() {
     );
     let out = run(&env, &["echo", "over", "v4"], None, false).await;
     assert_eq!(
-        (out.end, out.stdout),
-        (End::Exited(0), b"over v4\n".to_vec())
+        (&out.end, &out.stdout),
+        (&End::Exited(0), &b"over v4\n".to_vec())
     );
     let execs = env.sim.execs();
     assert_eq!(execs.last().unwrap().protocol, "v4.channel.k8s.io");
@@ -157,4 +160,13 @@ async fn a_ticker_runs_while_waiting() {
         .unwrap();
     assert_eq!(out.end, End::Exited(0));
     assert!(ticks >= 2, "{ticks} ticks");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn ten_mib_of_output_arrive_whole() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let out = run(&env, &["yes-bytes", "10485760"], None, false).await;
+    assert_eq!(out.end, End::Exited(0));
+    assert_eq!(out.stdout.len(), 10 * 1024 * 1024);
+    assert!(out.stdout.iter().all(|&b| b == b'y'));
 }

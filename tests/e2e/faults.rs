@@ -84,7 +84,10 @@ fn a_certificate_authority_mismatch() {
     let other = Sim::builder().start().unwrap();
     // The other simulator's CA, this simulator's URL.
     let text = other
-        .kubeconfig(&KubeconfigOptions { namespace: Some("coder".into()), ..Default::default() })
+        .kubeconfig(&KubeconfigOptions {
+            namespace: Some("coder".into()),
+            ..Default::default()
+        })
         .replace(&other.url(), &env.sim.url());
     std::fs::write(&env.kubeconfig, text).unwrap();
     // Both simulators' CAs have the same name, so rustls reports a bad signature rather than
@@ -140,12 +143,19 @@ fn a_pod_deleted_between_list_and_exec() {
 #[test]
 fn a_v2_stream_dropped_before_coder_answered_still_shows_the_password_sent() {
     let env = TestEnv::scenario(Scenario::V2);
-    env.sim.set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(5)));
-    let run = env.plugin().args(["reset-password", "alice", "--yes"]).run();
+    env.sim
+        .set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(5)));
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes"])
+        .run();
     run.code(6);
     // The connection dropped after "Enter", before Coder read the password: no reset
     // happened here, but the user is shown the password that was sent, in case it did.
-    let sent = run.stdout.strip_prefix("Enter\nPassword sent: ").and_then(|r| r.strip_suffix('\n'));
+    let sent = run
+        .stdout
+        .strip_prefix("Enter\nPassword sent: ")
+        .and_then(|r| r.strip_suffix('\n'));
     let sent = sent.unwrap_or_else(|| panic!("{}", run.stdout));
     assert_eq!(kubectl_coder::password::check(sent), Ok(()));
     assert_eq!(env.sim.v2_password("alice"), None);

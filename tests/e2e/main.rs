@@ -5,6 +5,7 @@ mod common;
 mod connection;
 mod exec_engine;
 mod faults;
+mod hygiene;
 mod reset_v1;
 mod reset_v2;
 mod status;
