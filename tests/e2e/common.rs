@@ -184,23 +184,30 @@ impl Cmd {
 /// Runs the plugin in a pseudo-terminal (through Python's pty module, from Debian's python3),
 /// answering `answer` to the first `[y/N]` prompt. Returns what the terminal showed, and the code.
 pub fn run_in_pty(env: &TestEnv, args: &[&str], answer: &str) -> (String, i32) {
-    pty(env, args, answer, &[])
+    run_in_pty_dialogue(env, args, &[("[y/N]", answer)], &[])
 }
 
-/// Like [`run_in_pty`], typing each `(after_ms, keys)` at that time instead of answering.
+/// Like [`run_in_pty`], typing each `(after_ms, keys)` at that time (e.g. Ctrl-C).
 pub fn run_in_pty_keys(env: &TestEnv, args: &[&str], keys: &[(u64, &str)]) -> (String, i32) {
-    pty(env, args, "", keys)
+    run_in_pty_dialogue(env, args, &[], keys)
 }
 
-fn pty(env: &TestEnv, args: &[&str], answer: &str, keys: &[(u64, &str)]) -> (String, i32) {
+/// Runs the plugin in a pseudo-terminal and holds a dialogue: each `(expect, send)` waits
+/// until `expect` appears on the screen (after the previous one), then types `send`.
+pub fn run_in_pty_dialogue(
+    env: &TestEnv,
+    args: &[&str],
+    dialogue: &[(&str, &str)],
+    keys: &[(u64, &str)],
+) -> (String, i32) {
     const DRIVER: &str = r#"
 import json, os, pty, sys, select, time
-answer = sys.argv[1].encode()
+dialogue = [(e.encode(), s.encode()) for e, s in json.loads(sys.argv[1])]
 keys = [(start + ms / 1000.0, k.encode()) for start in [time.time()] for ms, k in json.loads(sys.argv[2])]
 pid, fd = pty.fork()
 if pid == 0:
     os.execve(sys.argv[3], sys.argv[3:], os.environ)
-seen, answered, deadline = b"", False, time.time() + 30
+seen, position, deadline = b"", 0, time.time() + 30
 while time.time() < deadline:
     r, _, _ = select.select([fd], [], [], 0.05)
     if r:
@@ -211,21 +218,23 @@ while time.time() < deadline:
         if not chunk:
             break
         seen += chunk
-    if answer and not answered and b"[y/N]" in seen:
-        os.write(fd, answer)
-        answered = True
+    if dialogue:
+        at = seen.find(dialogue[0][0], position)
+        if at >= 0:
+            position = at + len(dialogue[0][0])
+            os.write(fd, dialogue.pop(0)[1])
     while keys and time.time() >= keys[0][0]:
         os.write(fd, keys.pop(0)[1])
 _, status = os.waitpid(pid, 0)
 sys.stdout.write(seen.decode("utf-8", "replace"))
 sys.exit(os.waitstatus_to_exitcode(status))
 "#;
-    let keys_json =
-        serde_json::to_string(&keys.iter().map(|(ms, k)| (ms, k)).collect::<Vec<_>>()).unwrap();
+    let dialogue_json = serde_json::to_string(dialogue).unwrap();
+    let keys_json = serde_json::to_string(keys).unwrap();
     let output = Command::new("python3")
         .arg("-c")
         .arg(DRIVER)
-        .arg(answer)
+        .arg(dialogue_json)
         .arg(keys_json)
         .arg(BIN)
         .args(args)

@@ -306,3 +306,44 @@ fn no_kubeconfig_and_no_cluster() {
         env.dir.path().display()
     ));
 }
+
+#[test]
+fn in_cluster_service_account_when_there_is_no_kubeconfig() {
+    // kube-rs reads the service account from this fixed path, as client-go does.
+    let dir = std::path::Path::new("/var/run/secrets/kubernetes.io/serviceaccount");
+    if dir.exists() {
+        eprintln!(
+            "skipped: {} exists on this machine and is not ours to change",
+            dir.display()
+        );
+        return;
+    }
+    if std::fs::create_dir_all(dir).is_err() {
+        eprintln!("skipped: cannot create {} (not root)", dir.display());
+        return;
+    }
+    struct Cleanup;
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all("/var/run/secrets/kubernetes.io");
+        }
+    }
+    let _cleanup = Cleanup;
+    let env = TestEnv::scenario(Scenario::V1);
+    std::fs::write(dir.join("token"), "admin-token").unwrap();
+    std::fs::write(dir.join("ca.crt"), env.sim.ca_pem()).unwrap();
+    std::fs::write(dir.join("namespace"), "coder").unwrap();
+    let run = env
+        .plugin()
+        .args(["status", "-o", "json"])
+        .env_remove("KUBECONFIG")
+        .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .env("KUBERNETES_SERVICE_PORT", env.sim.port().to_string())
+        .run();
+    run.success();
+    let json = run.json();
+    assert_eq!(json["configSource"], "in-cluster service account");
+    assert_eq!(json["namespace"], "coder");
+    assert_eq!(json["context"], serde_json::Value::Null);
+    assert_eq!(json["pod"]["name"], "coderd-7f9c6d5b8-x2k4q");
+}

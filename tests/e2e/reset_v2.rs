@@ -4,7 +4,7 @@ use kubectl_coder::password;
 use kubesim::fixtures::coder_v2;
 use kubesim::{Scenario, Sim};
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, run_in_pty_dialogue};
 
 const POD: &str = "coder-5d8f7b9c4-abcde";
 
@@ -242,4 +242,52 @@ fn no_password_reaches_the_api_server_and_two_requests_suffice() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn on_a_terminal_the_owner_is_asked_for() {
+    let env = TestEnv::scenario(Scenario::V2);
+    let (screen, code) = run_in_pty_dialogue(
+        &env,
+        &["reset-admin-password"],
+        &[("Owner username", "admin\r"), ("[y/N]", "y")],
+        &[],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Coder v2 has no single admin user: owners are users with the Owner role; name the one whose password to reset."), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "Reset the password of admin on Coder v2 in pod coder/{POD} (context kubesim)?"
+        )),
+        "{screen}"
+    );
+    let password = env
+        .sim
+        .v2_password("admin")
+        .expect("admin's password was reset");
+    assert!(screen.contains(&password), "{screen}");
+}
+
+#[test]
+fn on_a_terminal_create_admin_user_asks_for_name_and_email() {
+    let env = TestEnv::scenario(Scenario::V2);
+    let (screen, code) = run_in_pty_dialogue(
+        &env,
+        &["create-admin-user"],
+        &[
+            ("Username of the new owner", "erin\r"),
+            ("Email of the new owner", "erin@example.com\r"),
+            ("[y/N]", "y"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "Create owner erin on Coder v2 in pod coder/{POD} (context kubesim)?"
+        )),
+        "{screen}"
+    );
+    let password = env.sim.v2_password("erin").expect("erin was created");
+    assert!(screen.contains(&password), "{screen}");
 }
