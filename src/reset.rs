@@ -47,7 +47,7 @@ pub async fn run(session: &Session, stdin_password: Option<Secret>) -> anyhow::R
         output::stdout(&output::render_dry_run(session.format(), &report))?;
         return Ok(ExitCode::Success);
     }
-    if !session.config.assume_yes && !confirm(session, &conn, &target, &plan)? {
+    if !session.config.assume_yes && !confirm(&conn, &target, &plan)? {
         output::note("Nothing was changed.");
         return Ok(ExitCode::Declined);
     }
@@ -147,7 +147,7 @@ fn plan(
                     output::note(&format!(
                         "{V2_OWNERS}; name the one whose password to reset."
                     ));
-                    ask_username(session, "Owner username")?
+                    ask_username("Owner username")?
                 }
                 None => {
                     return Err(Problem::new(
@@ -191,12 +191,12 @@ fn plan(
             let username = match username {
                 Some(u) => u.clone(),
                 None => ask_or_require(session, "--username", || {
-                    ask_username(session, "Username of the new owner")
+                    ask_username("Username of the new owner")
                 })?,
             };
             let email = match email {
                 Some(e) => e.clone(),
-                None => ask_or_require(session, "--email", || ask_email(session))?,
+                None => ask_or_require(session, "--email", || ask_email())?,
             };
             Plan {
                 action: "create-admin-user",
@@ -227,7 +227,7 @@ fn ask_or_require<T>(
     }
 }
 
-fn ask_username(_session: &Session, prompt: &str) -> anyhow::Result<Username> {
+fn ask_username(prompt: &str) -> anyhow::Result<Username> {
     let text: String = dialoguer::Input::new()
         .with_prompt(prompt)
         .validate_with(|s: &String| Username::parse(s).map(|_| ()).map_err(|e| e.to_string()))
@@ -235,7 +235,7 @@ fn ask_username(_session: &Session, prompt: &str) -> anyhow::Result<Username> {
     Ok(Username::parse(&text)?)
 }
 
-fn ask_email(_session: &Session) -> anyhow::Result<Email> {
+fn ask_email() -> anyhow::Result<Email> {
     let text: String = dialoguer::Input::new()
         .with_prompt("Email of the new owner")
         .validate_with(|s: &String| Email::parse(s).map(|_| ()).map_err(|e| e.to_string()))
@@ -243,12 +243,7 @@ fn ask_email(_session: &Session) -> anyhow::Result<Email> {
     Ok(Email::parse(&text)?)
 }
 
-fn confirm(
-    session: &Session,
-    conn: &Connection,
-    target: &Target,
-    plan: &Plan,
-) -> anyhow::Result<bool> {
+fn confirm(conn: &Connection, target: &Target, plan: &Plan) -> anyhow::Result<bool> {
     let who = match (&plan.username, plan.action) {
         (Some(u), "create-admin-user") => format!("Create owner {u}"),
         (Some(u), _) => format!("Reset the password of {u}"),
@@ -261,7 +256,6 @@ fn confirm(
         target.pod,
         conn.context.as_deref().unwrap_or("in-cluster"),
     );
-    let _ = session;
     Ok(dialoguer::Confirm::new()
         .with_prompt(question)
         .default(false)
@@ -379,7 +373,7 @@ fn finish(
                 )),
             )
             .into()),
-            end => unfinished(&ran, end, &what, target, None, session),
+            end => unfinished(&ran, end, &what, target, None),
         };
     }
 
@@ -390,7 +384,7 @@ fn finish(
             coder_v2::create_outcome(*code, &ran.stdout, &ran.stderr)
         }
         End::Exited(code) => coder_v2::reset_outcome(*code, &ran.stdout, &ran.stderr),
-        end => return unfinished(&ran, end, &what, target, Some(password), session),
+        end => return unfinished(&ran, end, &what, target, Some(password)),
     };
     let user = plan
         .username
@@ -478,7 +472,6 @@ fn unfinished(
     what: &str,
     target: &Target,
     sent: Option<&Secret>,
-    session: &Session,
 ) -> anyhow::Result<ExitCode> {
     let raw = raw_output(ran);
     if !raw.is_empty() {
@@ -510,6 +503,5 @@ fn unfinished(
     } else {
         "hint: run the command again if the admin cannot log in (a new temporary password is issued)"
     });
-    let _ = session;
     Ok(exit)
 }

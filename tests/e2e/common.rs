@@ -200,6 +200,17 @@ pub fn run_in_pty_dialogue(
     dialogue: &[(&str, &str)],
     keys: &[(u64, &str)],
 ) -> (String, i32) {
+    run_in_pty_with_env(env, args, dialogue, keys, &[])
+}
+
+/// [`run_in_pty_dialogue`] with extra environment variables.
+pub fn run_in_pty_with_env(
+    env: &TestEnv,
+    args: &[&str],
+    dialogue: &[(&str, &str)],
+    keys: &[(u64, &str)],
+    vars: &[(&str, &str)],
+) -> (String, i32) {
     const DRIVER: &str = r#"
 import json, os, pty, sys, select, time
 dialogue = [(e.encode(), s.encode()) for e, s in json.loads(sys.argv[1])]
@@ -243,6 +254,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
         .env("PATH", "/usr/bin:/bin")
         .env("TERM", "xterm")
         .env("KUBECONFIG", &env.kubeconfig)
+        .envs(vars.iter().copied())
         .output()
         .expect("python3 runs");
     (

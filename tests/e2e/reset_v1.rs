@@ -4,7 +4,7 @@
 use kubesim::fixtures::{coder_v1, coder_v1_legacy};
 use kubesim::{ExecFault, Scenario, Sim, V1OutputFormat};
 
-use crate::common::{TestEnv, run_in_pty};
+use crate::common::{TestEnv, run_in_pty, run_in_pty_with_env};
 
 const POD: &str = "coderd-7f9c6d5b8-x2k4q";
 
@@ -239,4 +239,23 @@ fn a_dropped_stream_before_the_password_shows_what_arrived() {
         run.stderr
     );
     assert!(run.stderr.ends_with("; the output so far is shown above\nhint: run the command again if the admin cannot log in (a new temporary password is issued)\n"), "{}", run.stderr);
+}
+
+#[test]
+fn no_color_is_honoured_on_a_terminal() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let (screen, code) = run_in_pty_with_env(
+        &env,
+        &["reset-admin-password", "--yes"],
+        &[],
+        &[],
+        &[("NO_COLOR", "1")],
+    );
+    assert_eq!(code, 0, "{screen}");
+    let password = env.sim.v1_admin_password().unwrap();
+    assert!(
+        screen.contains(&format!("Password:  {password}\r\n")),
+        "{screen:?}"
+    );
+    assert!(!screen.contains('\u{1b}'), "{screen:?}");
 }
