@@ -4,6 +4,7 @@ pub mod app;
 pub mod cli;
 pub mod coder_v1;
 pub mod coder_v2;
+pub mod complete;
 pub mod exec;
 pub mod exit_codes;
 pub mod kube_client;

@@ -196,7 +196,7 @@ fn plan(
             };
             let email = match email {
                 Some(e) => e.clone(),
-                None => ask_or_require(session, "--email", || ask_email())?,
+                None => ask_or_require(session, "--email", ask_email)?,
             };
             Plan {
                 action: "create-admin-user",

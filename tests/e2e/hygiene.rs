@@ -13,10 +13,10 @@ fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathB
     while let Some(path) = stack.pop() {
         if path.is_dir() {
             stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            if String::from_utf8_lossy(&bytes).contains(needle) {
-                found.push(path);
-            }
+        } else if let Ok(bytes) = std::fs::read(&path)
+            && String::from_utf8_lossy(&bytes).contains(needle)
+        {
+            found.push(path);
         }
     }
     found

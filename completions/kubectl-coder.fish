@@ -1,0 +1,163 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_coder_global_optspecs
+    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= pod= c/container= l/selector= generation= timeout= o/output= y/yes dry-run v/verbose h/help V/version
+end
+
+function __fish_kubectl_coder_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_coder_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_coder_using_subcommand
+    set -l cmd (__fish_kubectl_coder_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (instead of $KUBECONFIG and ~/.kube/config)' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l pod -d 'Use this pod instead of searching for the Coder server' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l generation -d 'Treat the pod as this Coder generation instead of detecting it' -r -f -a "v1\t'Coder v1, server binary `coderd`'
+v1-legacy\t'Coder v1 from very old charts, server binary `cemanager`'
+v2\t'Coder v2, server binary `coder`'"
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l timeout -d 'Give up on the remote command after this long (e.g. 90s, 5m)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "status" -d 'Show the context, namespace, Coder pod and generation, and whether you may exec there'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "reset-admin-password" -d 'Reset the site admin\'s password (Coder v1), or an owner\'s password (Coder v2)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "reset-password" -d 'Reset a Coder v2 user\'s password (Coder v1 resets users in the dashboard)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "create-admin-user" -d 'Coder v2: create a new owner when nobody can log in (wraps `coder server create-admin-user`)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "version" -d 'Print version, commit and target'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file (instead of $KUBECONFIG and ~/.kube/config)' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l pod -d 'Use this pod instead of searching for the Coder server' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l generation -d 'Treat the pod as this Coder generation instead of detecting it' -r -f -a "v1\t'Coder v1, server binary `coderd`'
+v1-legacy\t'Coder v1 from very old charts, server binary `cemanager`'
+v2\t'Coder v2, server binary `coder`'"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l timeout -d 'Give up on the remote command after this long (e.g. 90s, 5m)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s V -l version -d 'Print version'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l owner -d 'Coder v2 only: the owner whose password to reset (v2 has no single admin user)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l kubeconfig -d 'Path to the kubeconfig file (instead of $KUBECONFIG and ~/.kube/config)' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l pod -d 'Use this pod instead of searching for the Coder server' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l generation -d 'Treat the pod as this Coder generation instead of detecting it' -r -f -a "v1\t'Coder v1, server binary `coderd`'
+v1-legacy\t'Coder v1 from very old charts, server binary `cemanager`'
+v2\t'Coder v2, server binary `coder`'"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l timeout -d 'Give up on the remote command after this long (e.g. 90s, 5m)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l password-stdin -d 'Coder v2 only: read the new password from stdin instead of generating one'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s V -l version -d 'Print version'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l kubeconfig -d 'Path to the kubeconfig file (instead of $KUBECONFIG and ~/.kube/config)' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l pod -d 'Use this pod instead of searching for the Coder server' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l generation -d 'Treat the pod as this Coder generation instead of detecting it' -r -f -a "v1\t'Coder v1, server binary `coderd`'
+v1-legacy\t'Coder v1 from very old charts, server binary `cemanager`'
+v2\t'Coder v2, server binary `coder`'"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l timeout -d 'Give up on the remote command after this long (e.g. 90s, 5m)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l password-stdin -d 'Read the new password from the first line of stdin instead of generating one'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s V -l version -d 'Print version'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l username -d 'Username of the new owner (asked for on a terminal when omitted)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l email -d 'Email of the new owner (asked for on a terminal when omitted)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l kubeconfig -d 'Path to the kubeconfig file (instead of $KUBECONFIG and ~/.kube/config)' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l pod -d 'Use this pod instead of searching for the Coder server' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l generation -d 'Treat the pod as this Coder generation instead of detecting it' -r -f -a "v1\t'Coder v1, server binary `coderd`'
+v1-legacy\t'Coder v1 from very old charts, server binary `cemanager`'
+v2\t'Coder v2, server binary `coder`'"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l timeout -d 'Give up on the remote command after this long (e.g. 90s, 5m)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-stdin -d 'Read the password from the first line of stdin instead of generating one'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s V -l version -d 'Print version'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (instead of $KUBECONFIG and ~/.kube/config)' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l pod -d 'Use this pod instead of searching for the Coder server' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l generation -d 'Treat the pod as this Coder generation instead of detecting it' -r -f -a "v1\t'Coder v1, server binary `coderd`'
+v1-legacy\t'Coder v1 from very old charts, server binary `cemanager`'
+v2\t'Coder v2, server binary `coder`'"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l timeout -d 'Give up on the remote command after this long (e.g. 90s, 5m)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s V -l version -d 'Print version'

@@ -1,0 +1,459 @@
+//! Shell completion, three ways:
+//! - the clap-generated scripts in completions/ and the man page in man/ are what the CLI
+//!   definition generates today (`UPDATE_COMPLETIONS=1` rewrites them);
+//! - `kubectl_complete-coder` speaks kubectl's plugin completion protocol, with contexts from
+//!   the kubeconfig and namespaces and pods from a simulated cluster;
+//! - real shells (bash with bash-completion, fish; zsh is not driven, see below) complete
+//!   `kubectl coder ...` through kubectl's own completion script, which calls our helper.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+use kubesim::{KubeconfigOptions, Scenario, Sim};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-coder");
+const COMPLETER: &str = env!("CARGO_BIN_EXE_kubectl_complete-coder");
+
+fn generated() -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    for (shell, name) in [
+        (Shell::Bash, "kubectl-coder.bash"),
+        (Shell::Zsh, "_kubectl-coder"),
+        (Shell::Fish, "kubectl-coder.fish"),
+        (Shell::PowerShell, "_kubectl-coder.ps1"),
+    ] {
+        let mut buf = Vec::new();
+        let mut cmd = kubectl_coder::cli::Cli::command();
+        clap_complete::generate(shell, &mut cmd, "kubectl-coder", &mut buf);
+        files.push((Path::new("completions").join(name), buf));
+    }
+    let mut man = Vec::new();
+    clap_mangen::Man::new(kubectl_coder::cli::Cli::command())
+        .render(&mut man)
+        .unwrap();
+    files.push((PathBuf::from("man/kubectl-coder.1"), man));
+    files
+}
+
+/// Fails when completions/ or man/ do not match the CLI; `UPDATE_COMPLETIONS=1` rewrites them.
+#[test]
+fn generated_completions_and_man_page_are_up_to_date() {
+    let update = std::env::var_os("UPDATE_COMPLETIONS").is_some_and(|v| v == "1");
+    let mut stale = Vec::new();
+    for (relative, content) in generated() {
+        let path = Path::new(ROOT).join(&relative);
+        if update {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &content).unwrap();
+        } else if std::fs::read(&path).ok().as_deref() != Some(content.as_slice()) {
+            stale.push(relative.display().to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale (regenerate with `UPDATE_COMPLETIONS=1 cargo test --test completion`): {stale:?}"
+    );
+}
+
+#[test]
+fn generated_scripts_know_the_cli() {
+    for (relative, content) in generated() {
+        // roff escapes dashes.
+        let text = String::from_utf8(content).unwrap().replace("\\-", "-");
+        for needed in ["reset-admin-password", "create-admin-user", "namespace"] {
+            assert!(
+                text.contains(needed),
+                "{} lacks {needed}",
+                relative.display()
+            );
+        }
+    }
+}
+
+/// A simulated cluster (Coder v1 in `coder`) and two kubeconfig files in `$KUBECONFIG`: the
+/// first's context `kubesim` (namespace `coder`), the second's `other`.
+struct Env {
+    _sim: Sim,
+    dir: tempfile::TempDir,
+    first: PathBuf,
+    second: PathBuf,
+}
+
+impl Env {
+    fn start() -> Env {
+        let sim = Sim::builder().scenario(Scenario::V1).start().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("config-a");
+        let second = dir.path().join("config-b");
+        sim.write_kubeconfig(
+            &first,
+            &KubeconfigOptions {
+                namespace: Some("coder".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        sim.write_kubeconfig(
+            &second,
+            &KubeconfigOptions {
+                context: "other".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        Env {
+            _sim: sim,
+            dir,
+            first,
+            second,
+        }
+    }
+
+    fn kubeconfig_list(&self) -> std::ffi::OsString {
+        std::env::join_paths([&self.first, &self.second]).unwrap()
+    }
+
+    /// PATH with both binaries first, as `cargo install` leaves them.
+    fn path(&self) -> String {
+        let bin_dir = Path::new(PLUGIN).parent().unwrap();
+        assert_eq!(bin_dir, Path::new(COMPLETER).parent().unwrap());
+        format!("{}:/usr/bin:/bin", bin_dir.display())
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env_clear()
+            .env("HOME", self.dir.path())
+            .env("PATH", self.path())
+            .env("KUBECONFIG", self.kubeconfig_list())
+            .env("KUBECACHEDIR", self.dir.path().join("cache"))
+            .current_dir(self.dir.path());
+        c
+    }
+
+    /// Runs the helper as kubectl does and returns its stdout.
+    fn protocol(&self, words: &[&str]) -> String {
+        let out = self.command(COMPLETER).args(words).output().unwrap();
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{words:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+/// Candidate values (descriptions dropped) and the directive line.
+fn values(output: &str) -> (Vec<String>, String) {
+    let mut lines: Vec<String> = output
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .collect();
+    let directive = lines.pop().unwrap_or_default();
+    (lines, directive)
+}
+
+#[test]
+fn protocol_answers_from_the_kubeconfig_and_the_cluster() {
+    let env = Env::start();
+    let table: &[(&[&str], &[&str])] = &[
+        (&["re"], &["reset-admin-password", "reset-password"]),
+        (
+            &[""],
+            &[
+                "status",
+                "reset-admin-password",
+                "reset-password",
+                "create-admin-user",
+                "version",
+            ],
+        ),
+        (&["status", "--na"], &["--namespace"]),
+        (&["status", "-o", ""], &["text", "json", "yaml"]),
+        (&["status", "--generation", "v1"], &["v1", "v1-legacy"]),
+        // Contexts of every file in $KUBECONFIG; --kubeconfig replaces the list.
+        (&["status", "--context", ""], &["kubesim", "other"]),
+        (&["status", "--context=o"], &["other"]),
+        (
+            &[
+                "--kubeconfig",
+                env.second.to_str().unwrap(),
+                "status",
+                "--context",
+                "",
+            ],
+            &["other"],
+        ),
+        (&["status", "--cluster", ""], &["kubesim", "other"]),
+        // From the cluster: namespaces, and pods of the context's namespace or of -n.
+        (
+            &["status", "-n", ""],
+            &[
+                "coder",
+                "default",
+                "kube-node-lease",
+                "kube-public",
+                "kube-system",
+            ],
+        ),
+        (&["status", "-n", "kube-p"], &["kube-public"]),
+        (
+            &["status", "--pod", ""],
+            &["coder-jdoe-dev-0", "coderd-7f9c6d5b8-x2k4q", "timescale-0"],
+        ),
+        (&["status", "--pod", "coderd"], &["coderd-7f9c6d5b8-x2k4q"]),
+        (&["status", "-n", "default", "--pod", ""], &[]),
+        (&["status", "--context", "other", "--pod", ""], &[]),
+        (
+            &["status", "--context", "other", "-n", "coder", "--pod", "t"],
+            &["timescale-0"],
+        ),
+        (
+            &["status", "--pod", "timescale-0", "-c", ""],
+            &["postgresql"],
+        ),
+    ];
+    for (words, want) in table {
+        let out = env.protocol(words);
+        let (got, directive) = values(&out);
+        assert_eq!(got, *want, "{words:?}\n{out}");
+        assert_eq!(directive, ":4", "{words:?}: NoFileComp\n{out}");
+    }
+    // A file name: the shell's own file completion (ShellCompDirectiveDefault).
+    assert_eq!(env.protocol(&["status", "--kubeconfig", ""]), ":0\n");
+}
+
+#[test]
+fn protocol_says_nothing_when_the_cluster_cannot_be_reached() {
+    let env = Env::start();
+    let dead = env.dir.path().join("dead");
+    let text = std::fs::read_to_string(&env.first).unwrap();
+    // The first port below ours that nothing listens on is as good as any: use port 9.
+    let server = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: "))
+        .unwrap()
+        .to_string();
+    std::fs::write(&dead, text.replace(&server, "https://127.0.0.1:9")).unwrap();
+    let started = Instant::now();
+    let out = env.protocol(&["--kubeconfig", dead.to_str().unwrap(), "status", "-n", ""]);
+    assert_eq!(out, ":4\n");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // No kubeconfig at all.
+    let out = env
+        .command(COMPLETER)
+        .env_remove("KUBECONFIG")
+        .args(["status", "--context", ""])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), ":4\n");
+    assert!(out.stderr.is_empty());
+}
+
+/// kubectl's `__complete`, which every shell script of kubectl calls, finds our helper and
+/// passes its answer on.
+#[test]
+fn kubectl_passes_our_candidates_on() {
+    let env = Env::start();
+    let out = env
+        .command("/usr/bin/kubectl")
+        .args(["__complete", "coder", "status", "--context", ""])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        values(&stdout),
+        (vec!["kubesim".into(), "other".into()], ":4".into()),
+        "{stdout}"
+    );
+}
+
+fn shell_available(shell: &str) -> bool {
+    Command::new(shell)
+        .arg("-c")
+        .arg("exit 0")
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Completes each line in bash the way a TAB does, with kubectl's completion script sourced,
+/// and returns COMPREPLY's values for each.
+fn bash_complete(env: &Env, lines: &[&str]) -> Vec<Vec<String>> {
+    let mut script = String::from(
+        r#"
+[ -f /usr/share/bash-completion/bash_completion ] && . /usr/share/bash-completion/bash_completion
+source <(kubectl completion bash)
+complete_line() {
+  COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}
+  read -ra COMP_WORDS <<<"$COMP_LINE"
+  [[ "$COMP_LINE" == *" " ]] && COMP_WORDS+=("")
+  COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+  COMP_TYPE=9; COMPREPLY=()
+  __start_kubectl kubectl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+  printf '%s\n' "${COMPREPLY[@]}"
+  echo "@@"
+}
+"#,
+    );
+    for line in lines {
+        script.push_str(&format!("complete_line '{line}'\n"));
+    }
+    let out = env.command("bash").arg("-c").arg(&script).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let blocks: Vec<Vec<String>> = stdout
+        .split("@@\n")
+        .take(lines.len())
+        .map(|block| {
+            block
+                .lines()
+                .filter(|l| !l.is_empty())
+                // With several candidates cobra's script appends "  (description)".
+                .map(|l| l.split_whitespace().next().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        blocks.len(),
+        lines.len(),
+        "bash said:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    blocks
+}
+
+#[test]
+fn bash_completes_kubectl_coder() {
+    let env = Env::start();
+    let got = bash_complete(
+        &env,
+        &[
+            "kubectl coder re",
+            "kubectl coder status --context ",
+            "kubectl coder status -n ",
+            "kubectl coder status -n kube-s",
+            "kubectl coder status --pod coderd",
+            "kubectl coder reset-password --password-s",
+        ],
+    );
+    let want: Vec<Vec<&str>> = vec![
+        vec!["reset-admin-password", "reset-password"],
+        vec!["kubesim", "other"],
+        vec![
+            "coder",
+            "default",
+            "kube-node-lease",
+            "kube-public",
+            "kube-system",
+        ],
+        vec!["kube-system"],
+        vec!["coderd-7f9c6d5b8-x2k4q"],
+        vec!["--password-stdin"],
+    ];
+    assert_eq!(got, want);
+}
+
+/// fish from Debian's package, when installed (.ci/run installs it).
+#[test]
+fn fish_completes_kubectl_coder() {
+    if !shell_available("fish") {
+        eprintln!("fish is not installed: skipped");
+        return;
+    }
+    let env = Env::start();
+    let complete = |line: &str| -> Vec<String> {
+        let script = format!("kubectl completion fish | source; complete --do-complete '{line}'");
+        let out = env
+            .command("fish")
+            .args(["--no-config", "-c", &script])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        complete("kubectl coder re"),
+        ["reset-admin-password", "reset-password"]
+    );
+    assert_eq!(
+        complete("kubectl coder status --context "),
+        ["kubesim", "other"]
+    );
+    assert_eq!(
+        complete("kubectl coder status -n kube-"),
+        ["kube-node-lease", "kube-public", "kube-system"]
+    );
+    assert_eq!(
+        complete("kubectl coder status --context=o"),
+        ["--context=other"]
+    );
+}
+
+/// zsh from Debian's package, when installed (.ci/run installs it). Driving zsh's line editor
+/// needs a terminal, so this runs kubectl's zsh script (`_kubectl`: it builds the
+/// `kubectl __complete ...` request from `$words`/`$CURRENT` and parses the answer and the
+/// directive) with compsys's `_describe` replaced by a stand-in that prints what it was given.
+#[test]
+fn zsh_script_completes_kubectl_coder() {
+    if !shell_available("zsh") {
+        eprintln!("zsh is not installed: skipped");
+        return;
+    }
+    let env = Env::start();
+    let mut script = String::from(
+        r#"
+compdef() { :; }
+source <(kubectl completion zsh)
+_describe() {
+  while [[ $1 == -* ]]; do shift; done
+  local c
+  for c in "${(@P)2}"; do print -r -- "${c%%:*}"; done
+  (( ${#${(@P)2}} ))
+}
+_arguments() { print -r -- "<files>"; }
+complete_line() {
+  local -a words
+  words=(${=1})
+  [[ $1 == *' ' ]] && words+=("")
+  CURRENT=${#words}
+  _kubectl
+  print -r -- "@@"
+}
+"#,
+    );
+    let lines = [
+        "kubectl coder re",
+        "kubectl coder status --context ",
+        "kubectl coder status -n kube-",
+        "kubectl coder status --kubeconfig ",
+    ];
+    for line in lines {
+        script.push_str(&format!("complete_line '{line}'\n"));
+    }
+    let out = env
+        .command("zsh")
+        .args(["-f", "-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let got: Vec<Vec<&str>> = stdout
+        .split("@@\n")
+        .take(lines.len())
+        .map(|b| b.lines().collect())
+        .collect();
+    let want: Vec<Vec<&str>> = vec![
+        vec!["reset-admin-password", "reset-password"],
+        vec!["kubesim", "other"],
+        vec!["kube-node-lease", "kube-public", "kube-system"],
+        // Directive 0: zsh falls back to file names.
+        vec!["<files>"],
+    ];
+    assert_eq!(
+        got,
+        want,
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
