@@ -29,7 +29,7 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l context -d 
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
-complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -55,7 +55,7 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l c
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -77,7 +77,7 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -99,7 +99,7 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-passwo
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -123,7 +123,7 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -145,7 +145,7 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l 
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l cluster -d 'The kubeconfig cluster to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl\'s syntax)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r

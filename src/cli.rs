@@ -77,7 +77,7 @@ pub struct ConnectionArgs {
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
 
-    /// Timeout for each API request, e.g. 10s, 1m; 0 means none (kubectl's syntax)
+    /// Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)
     #[arg(long = "request-timeout", global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Option<Duration>,
 }
@@ -160,6 +160,9 @@ pub enum CommandArgs {
     /// Print version, commit and target
     Version,
 }
+
+/// The limit for each API request when `--request-timeout` is not given.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The checked configuration the commands run with.
 #[derive(Debug)]
@@ -275,7 +278,12 @@ impl Cli {
         }
         let verbose = self.verbose > 0;
         let mut connection = self.connection;
-        connection.request_timeout = connection.request_timeout.and_then(limit);
+        // kubectl waits forever by default; a tool for bad days should not hang, so API
+        // requests get a default limit, and `--request-timeout 0` restores kubectl's.
+        connection.request_timeout = match connection.request_timeout {
+            None => Some(DEFAULT_REQUEST_TIMEOUT),
+            Some(given) => limit(given),
+        };
         Ok(Config {
             connection,
             overrides: Overrides {
@@ -448,6 +456,10 @@ mod tests {
             config.connection.request_timeout,
             Some(Duration::from_secs(5))
         );
+        let default = parse(&["status"]).unwrap();
+        assert_eq!(default.connection.request_timeout, Some(DEFAULT_REQUEST_TIMEOUT));
+        let forever = parse(&["status", "--request-timeout", "0"]).unwrap();
+        assert_eq!(forever.connection.request_timeout, None);
     }
 
     #[test]
