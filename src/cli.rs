@@ -457,7 +457,10 @@ mod tests {
             Some(Duration::from_secs(5))
         );
         let default = parse(&["status"]).unwrap();
-        assert_eq!(default.connection.request_timeout, Some(DEFAULT_REQUEST_TIMEOUT));
+        assert_eq!(
+            default.connection.request_timeout,
+            Some(DEFAULT_REQUEST_TIMEOUT)
+        );
         let forever = parse(&["status", "--request-timeout", "0"]).unwrap();
         assert_eq!(forever.connection.request_timeout, None);
     }
