@@ -75,7 +75,9 @@ fn value_after(line: &str, keys: &[&str]) -> Option<String> {
             let value: String = rest
                 .trim_start_matches([' ', '\t', '"', '\''])
                 .chars()
-                .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | ',' | '}'))
+                .take_while(|c| {
+                    !c.is_whitespace() && !c.is_control() && !matches!(c, '"' | '\'' | ',' | '}')
+                })
                 .collect();
             if !value.is_empty() {
                 return Some(value);

@@ -149,9 +149,12 @@ pub fn reset_outcome(exit_code: i32, stdout: &[u8], stderr: &[u8]) -> Outcome {
             .chain(err.lines())
             .find_map(|l| l.split_once(DONE))
         {
-            Some((_, rest)) => Outcome::Done {
-                username: Some(rest.trim().trim_end_matches('!').to_string()),
-            },
+            Some((_, rest)) => {
+                let name = rest.trim().trim_end_matches('!').trim_end();
+                Outcome::Done {
+                    username: (!name.is_empty()).then(|| name.to_string()),
+                }
+            }
             None => Outcome::NotUnderstood,
         };
     }

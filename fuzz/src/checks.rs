@@ -1,0 +1,427 @@
+//! The properties each fuzz target asserts, one public function per target taking the raw
+//! fuzz input. `tests/fuzz_regressions.rs` includes this file by path and replays saved
+//! inputs through the same functions on stable Rust, so CI checks them without nightly.
+//!
+//! Two-stream inputs are `stdout`, then byte 0xFF, then `stderr` (0xFF never occurs in
+//! UTF-8, so readable seed files need no escaping); the v2 target's first byte is the exit
+//! code (below 0x80: exit 0, else `byte - 0x80`).
+
+// Included by path into test crates that use only some of the helpers.
+#![allow(dead_code)]
+
+use kubectl_coder::coder_v1::parse_reset_output;
+use kubectl_coder::coder_v2::{Outcome, create_outcome, reset_outcome};
+use kubectl_coder::password::{
+    self, MAX_LEN, MIN_ENTROPY_BITS, PasswordProblem, check, entropy_bits,
+};
+use kubectl_coder::text::{last_line, plain};
+
+/// Separates stdout from stderr in two-stream inputs.
+pub const STREAM_SEPARATOR: u8 = 0xff;
+
+/// The 63 characters `password::generate` documents: letters and digits without look-alikes
+/// (0 O o 1 I l) and the symbols `@-_.+:=`.
+pub const GENERATOR_ALPHABET: &str =
+    "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789@-_.+:=";
+
+/// What `coder reset-password` prints on success, before the username.
+pub const V2_RESET_DONE: &str = "Password has been reset for user ";
+/// What `coder server create-admin-user` prints on success.
+pub const V2_CREATED: &str = "User created successfully";
+
+/// Characters a Coder v1 temporary password might contain, as far as the parser can
+/// promise to read them back: printable non-space ASCII except quotes, commas and braces,
+/// which end a value in structured logs.
+pub fn v1_password_chars() -> Vec<char> {
+    ('!'..='~')
+        .filter(|c| !matches!(c, '"' | '\'' | ',' | '{' | '}'))
+        .collect()
+}
+
+pub fn split_streams(data: &[u8]) -> (&[u8], &[u8]) {
+    match data.iter().position(|&b| b == STREAM_SEPARATOR) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[]),
+    }
+}
+
+pub fn exit_code_from(byte: u8) -> i32 {
+    if byte < 0x80 {
+        0
+    } else {
+        i32::from(byte - 0x80)
+    }
+}
+
+/// A v1 password of 1 to 20 characters derived from the input, never all `*` (masked).
+pub fn v1_password_from(data: &[u8]) -> String {
+    let chars = v1_password_chars();
+    let mut password: String = data
+        .iter()
+        .rev()
+        .take(20)
+        .map(|&b| chars[usize::from(b) % chars.len()])
+        .collect();
+    if password.chars().all(|c| c == '*') {
+        password.push('x');
+    }
+    password
+}
+
+/// A username of 1 to 12 lowercase letters and digits derived from the input.
+pub fn username_from(data: &[u8]) -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut name: String = data
+        .iter()
+        .take(12)
+        .map(|&b| char::from(CHARS[usize::from(b) % CHARS.len()]))
+        .collect();
+    if name.is_empty() {
+        name.push('u');
+    }
+    name
+}
+
+/// A value's Debug form, cut short so that a failing long input stays readable.
+pub fn clip<T: std::fmt::Debug + ?Sized>(value: &T) -> String {
+    let text = format!("{value:?}");
+    match text.char_indices().nth(400) {
+        Some((at, _)) => format!("{}... ({} chars)", &text[..at], text.chars().count()),
+        None => text,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// text::plain
+
+pub fn text_plain(data: &[u8]) {
+    let out = plain(data);
+    check_plain_output(data, &out);
+
+    // Escape sequences never reach across a line break: whatever a line holds (a stray
+    // ESC, an unterminated CSI or OSC), the lines after it come out the same.
+    let at = data.first().map_or(0, |&b| usize::from(b)) % (data.len() + 1);
+    let (before, after) = data.split_at(at);
+    let joined = [before, b"\n", after].concat();
+    assert_eq!(
+        plain(&joined),
+        format!("{}\n{}", plain(before), plain(after)),
+        "a line break did not end what came before it: {} / {}",
+        clip(before),
+        clip(after)
+    );
+}
+
+/// What every output of `plain` must satisfy, for the input it came from.
+pub fn check_plain_output(input: &[u8], out: &str) {
+    assert!(
+        !out.contains(['\u{1b}', '\r', '\u{9b}']),
+        "escape or carriage return left in {} (from {})",
+        clip(out),
+        clip(input)
+    );
+    assert_eq!(plain(out.as_bytes()), out, "plain is not idempotent");
+
+    let lossy = String::from_utf8_lossy(input);
+    assert_eq!(
+        out.matches('\n').count(),
+        lossy.matches('\n').count(),
+        "line breaks were added or removed: {} -> {}",
+        clip(input),
+        clip(out)
+    );
+    // Only removes: the output is a subsequence of the (lossily decoded) input.
+    let mut rest = lossy.chars();
+    for c in out.chars() {
+        assert!(
+            rest.by_ref().any(|d| d == c),
+            "{c:?} in the output is not from the input: {} -> {}",
+            clip(input),
+            clip(out)
+        );
+    }
+    if !lossy.contains(['\u{1b}', '\r', '\u{9b}']) {
+        assert_eq!(out, lossy, "text without escapes was changed");
+    }
+    if let Some(line) = last_line(out) {
+        assert!(!line.is_empty() && line.trim() == line && !line.contains('\n'));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// coder_v1::parse_reset_output
+
+pub fn v1_reset_output(data: &[u8]) {
+    let (stdout, stderr) = split_streams(data);
+    if let Some(creds) = parse_reset_output(stdout, stderr) {
+        check_v1_credentials(stdout, stderr, &creds.username, creds.password.expose());
+    }
+
+    // Credentials printed after any output at all are found: nothing on earlier lines
+    // can hide them or change them.
+    let password = v1_password_from(data);
+    let username = username_from(data);
+    for tail in [
+        format!("\nUser: {username}\nPassword: {password}\n"),
+        format!(
+            "\n\x1b[1mUser:\x1b[0m     {username}\r\n\x1b[1mPassword:\x1b[0m \x1b[1;32m{password}\x1b[0m\r\n"
+        ),
+        format!("\n> 🙋 Username: {username}\n> 🔑 Password: {password}"),
+    ] {
+        let out = [stdout, tail.as_bytes()].concat();
+        let creds = parse_reset_output(&out, stderr)
+            .unwrap_or_else(|| panic!("no password in {} / {}", clip(&out), clip(stderr)));
+        assert_eq!(creds.password.expose(), password, "in {}", clip(&out));
+        assert_eq!(creds.username, username, "in {}", clip(&out));
+    }
+}
+
+pub fn check_v1_credentials(stdout: &[u8], stderr: &[u8], username: &str, password: &str) {
+    let shown = [plain(stdout), plain(stderr)];
+    assert!(!password.is_empty(), "empty password");
+    assert!(
+        !password
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control()),
+        "white space or a control character in password {password:?}"
+    );
+    assert!(
+        !password.contains(['"', '\'', ',', '}']),
+        "a value terminator in password {password:?}"
+    );
+    assert!(
+        !password.chars().all(|c| c == '*'),
+        "a masked password was taken: {password:?}"
+    );
+    assert!(
+        shown.iter().any(|s| s.contains(password)),
+        "password {password:?} is not in the output as shown: {}",
+        clip(&shown)
+    );
+    assert!(
+        !username.is_empty()
+            && !username
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control()),
+        "bad username {username:?}"
+    );
+    assert!(
+        username == kubectl_coder::coder_v1::ADMIN_USER
+            || shown.iter().any(|s| s.contains(username)),
+        "username {username:?} is not in the output as shown: {}",
+        clip(&shown)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// coder_v2::reset_outcome and create_outcome
+
+pub fn v2_outcomes(data: &[u8]) {
+    let (code, rest) = match data.split_first() {
+        Some((&first, rest)) => (exit_code_from(first), rest),
+        None => (0, data),
+    };
+    let (stdout, stderr) = split_streams(rest);
+    let shown = [plain(stdout), plain(stderr)];
+
+    let reset = reset_outcome(code, stdout, stderr);
+    check_v2_outcome(code, stdout, stderr, &reset);
+    if code == 0 {
+        let said_done = shown.iter().any(|s| s.contains(V2_RESET_DONE));
+        assert_eq!(
+            matches!(reset, Outcome::Done { .. }),
+            said_done,
+            "{reset:?} for {}",
+            clip(&shown)
+        );
+    }
+
+    let created = create_outcome(code, stdout, stderr);
+    check_v2_outcome(code, stdout, stderr, &created);
+    if code == 0 {
+        let said_created = shown.iter().any(|s| s.contains(V2_CREATED));
+        let want = if said_created {
+            Outcome::Done { username: None }
+        } else {
+            Outcome::NotUnderstood
+        };
+        assert_eq!(created, want, "for {}", clip(&shown));
+    }
+
+    // Success reported after any other output is recognised, with the username as printed.
+    if !shown[0].contains(V2_RESET_DONE) {
+        let user = username_from(rest);
+        let tail = format!("\n{V2_RESET_DONE}\x1b[1m{user}\x1b[0m!\r\n");
+        let out = [stdout, tail.as_bytes()].concat();
+        assert_eq!(
+            reset_outcome(0, &out, stderr),
+            Outcome::Done {
+                username: Some(user)
+            },
+            "for {} / {}",
+            clip(&out),
+            clip(stderr)
+        );
+    }
+    let err = [stderr, b"\nUser created successfully.\n"].concat();
+    assert_eq!(
+        create_outcome(0, stdout, &err),
+        Outcome::Done { username: None }
+    );
+}
+
+pub fn check_v2_outcome(code: i32, stdout: &[u8], stderr: &[u8], outcome: &Outcome) {
+    let shown = [plain(stdout), plain(stderr)];
+    let succeeded = matches!(outcome, Outcome::Done { .. } | Outcome::NotUnderstood);
+    assert_eq!(succeeded, code == 0, "exit {code} read as {outcome:?}");
+    match outcome {
+        Outcome::Done {
+            username: Some(name),
+        } => {
+            assert!(
+                !name.is_empty()
+                    && name.trim() == name
+                    && !name.ends_with('!')
+                    && !name.contains(['\n', '\r', '\u{1b}']),
+                "bad username {name:?} from {}",
+                clip(&shown)
+            );
+            assert!(shown.iter().any(|s| s.contains(name.as_str())));
+        }
+        Outcome::DatabaseUnreachable { detail }
+        | Outcome::PasswordRejected { detail }
+        | Outcome::Failed { detail } => {
+            assert!(
+                !detail.is_empty()
+                    && detail.trim() == detail
+                    && !detail.contains(['\n', '\r', '\u{1b}']),
+                "bad detail {detail:?} from {}",
+                clip(&shown)
+            );
+            let from_output = shown.iter().any(|s| s.contains(detail.as_str()));
+            let no_output = shown.iter().all(|s| last_line(s).is_none());
+            assert!(
+                from_output || (no_output && detail == "no output"),
+                "detail {detail:?} is not from {}",
+                clip(&shown)
+            );
+            // The error stream's last line is preferred.
+            if let Some(last) = last_line(&shown[1]) {
+                assert_eq!(detail, last);
+            }
+        }
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// password::entropy_bits, check and generate_with
+
+pub fn password(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    check_password_rules(&text);
+    if let Some(first_line) = text.lines().next() {
+        check_password_rules(first_line);
+    }
+
+    // generate_with on a byte source the fuzzer controls (then a fixed mix, so that a
+    // source stuck on rejected bytes still ends).
+    let len = 12 + data.first().map_or(0, |&b| usize::from(b)) % (MAX_LEN - 11);
+    let mut rng = replay_then_mix(data.to_vec());
+    let generated = password::generate_with(&mut rng, len);
+    check_generated(generated.expose(), len);
+}
+
+/// check() applies the documented rules in order, with entropy_bits' estimate.
+pub fn check_password_rules(candidate: &str) {
+    let bits = entropy_bits(candidate);
+    assert!(bits.is_finite() && bits >= 0.0, "{candidate:?}: {bits}");
+    assert_eq!(
+        bits.to_bits(),
+        entropy_bits(candidate).to_bits(),
+        "not deterministic"
+    );
+    // log2(base) once per byte at most; base is at most the 94 classified characters
+    // plus one per distinct other character; a base of 1 gives 0, of 2 or more >= 1.
+    let base_bound = (94 + candidate.chars().count()) as f64;
+    assert!(
+        bits <= candidate.len() as f64 * base_bound.log2() + 1e-9,
+        "{candidate:?}: {bits} bits is more than its length allows"
+    );
+    assert!(bits == 0.0 || bits >= 1.0, "{candidate:?}: {bits}");
+    if candidate.is_empty() {
+        assert_eq!(bits, 0.0);
+    }
+
+    let want = if candidate.is_empty() {
+        Err(PasswordProblem::Empty)
+    } else if candidate.contains(['\n', '\r']) {
+        Err(PasswordProblem::ContainsNewline)
+    } else if let Some(first @ ('{' | '[')) = candidate.chars().next() {
+        Err(PasswordProblem::LooksLikeJson(first))
+    } else if candidate.trim() != candidate {
+        Err(PasswordProblem::SurroundingSpace)
+    } else if candidate.len() > MAX_LEN {
+        Err(PasswordProblem::TooLong {
+            bytes: candidate.len(),
+        })
+    } else if bits < MIN_ENTROPY_BITS {
+        Err(PasswordProblem::TooWeak { bits })
+    } else {
+        Ok(())
+    };
+    let got = check(candidate);
+    assert_eq!(got, want, "{candidate:?}");
+    if got.is_ok() {
+        assert!(candidate.len() <= MAX_LEN && bits >= MIN_ENTROPY_BITS);
+        assert_eq!(candidate.lines().count(), 1);
+    }
+}
+
+/// What every generated password must be.
+pub fn check_generated(password: &str, len: usize) {
+    assert_eq!(password.len(), len, "{password:?}");
+    assert!(
+        password.chars().all(|c| GENERATOR_ALPHABET.contains(c)),
+        "{password:?} has characters outside the alphabet"
+    );
+    let classes: [fn(&char) -> bool; 4] = [
+        char::is_ascii_lowercase,
+        char::is_ascii_uppercase,
+        char::is_ascii_digit,
+        char::is_ascii_punctuation,
+    ];
+    for class in classes {
+        assert!(password.chars().any(|c| class(&c)), "{password:?}");
+    }
+    assert_eq!(check(password), Ok(()), "{password:?}");
+    assert!(password.len() <= MAX_LEN && entropy_bits(password) >= MIN_ENTROPY_BITS);
+}
+
+/// Replays `bytes`, then continues with SplitMix64 seeded from them.
+pub fn replay_then_mix(bytes: Vec<u8>) -> impl FnMut(&mut [u8]) {
+    let seed = bytes.iter().fold(0x5eed_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    replay_then_seeded(bytes, seed)
+}
+
+/// Replays `bytes`, then continues with SplitMix64 from `seed`.
+pub fn replay_then_seeded(bytes: Vec<u8>, seed: u64) -> impl FnMut(&mut [u8]) {
+    let mut state = seed;
+    let mut replay = bytes.into_iter();
+    move |buf: &mut [u8]| {
+        for byte in buf {
+            *byte = replay.next().unwrap_or_else(|| split_mix_next(&mut state));
+        }
+    }
+}
+
+/// One byte of SplitMix64.
+pub fn split_mix_next(state: &mut u64) -> u8 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    (z ^ (z >> 31)) as u8
+}

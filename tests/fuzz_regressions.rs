@@ -1,0 +1,144 @@
+//! Replays, on stable Rust, the fuzz targets' property checks (fuzz/src/checks.rs, shared
+//! by path) on every saved input in tests/fixtures/fuzz/<target>/: seeds, interesting corpus
+//! entries and the inputs that once failed. Inputs that found bugs are also spelled out
+//! below, each with what went wrong. `scripts/fuzz.sh` runs the targets themselves.
+
+#[path = "../fuzz/src/checks.rs"]
+mod checks;
+
+use std::path::Path;
+
+use kubectl_coder::coder_v1::parse_reset_output;
+use kubectl_coder::coder_v2::{Outcome, reset_outcome};
+use kubectl_coder::text::plain;
+
+/// A fuzz target's name and its checks.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: [Target; 4] = [
+    ("text_plain", checks::text_plain),
+    ("v1_reset_output", checks::v1_reset_output),
+    ("v2_outcomes", checks::v2_outcomes),
+    ("password", checks::password),
+];
+
+fn replay_dir(target: &str, check: fn(&[u8])) -> usize {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz")
+        .join(target);
+    let mut count = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let data = std::fs::read(&path).unwrap();
+        let outcome = std::panic::catch_unwind(|| check(&data));
+        assert!(
+            outcome.is_ok(),
+            "{target}: {} failed its checks",
+            path.display()
+        );
+        count += 1;
+    }
+    count
+}
+
+#[test]
+fn saved_inputs_pass_every_targets_checks() {
+    for (target, check) in TARGETS {
+        assert!(
+            replay_dir(target, check) > 0,
+            "no saved inputs for {target}"
+        );
+    }
+}
+
+/// Inputs the fuzzers (or the properties they check) caught, as (target, input).
+const FOUND: &[(&str, &[u8])] = &[
+    // plain(): `ESC (B`, which `tput sgr0` prints, left a stray "B" glued to the password.
+    ("text_plain", b"Password: \x1b[1mabc\x1b(B\x1b[m\n"),
+    // plain(): a stray ESC swallowed the line break after it, joining two lines.
+    ("text_plain", b"User: admin\x1b\nPassword: X\n"),
+    // plain(): an unterminated CSI or OSC swallowed the rest of the output, password too.
+    ("text_plain", b"\x1b[\nPassword: abc\n"),
+    ("text_plain", b"\x1b]0;title\nPassword: abc\n"),
+    // plain(): ESC followed by a non-ASCII character dropped that character.
+    ("text_plain", "\x1bé".as_bytes()),
+    // parse_reset_output(): the same, seen from the parser: the password went missing.
+    ("v1_reset_output", b"\x1b]\nPassword: abc\n"),
+    ("v1_reset_output", b"\x1b[\xffPassword: abc\n"),
+    // parse_reset_output(): a BEL (or other control character) after the password
+    // became part of it.
+    ("v1_reset_output", b"Password: abc\x07\n"),
+    ("v1_reset_output", b"Password: abc\x00def\n"),
+    // reset_outcome(): an empty or space-padded username was reported as Coder's spelling.
+    (
+        "v2_outcomes",
+        b"0Password has been reset for user \x1b[1m\x1b[0m!\n",
+    ),
+    ("v2_outcomes", b"0Password has been reset for user bob !\n"),
+    ("v2_outcomes", b"0Password has been reset for user !!\n"),
+];
+
+#[test]
+fn inputs_that_found_bugs_pass_now() {
+    for (target, input) in FOUND {
+        let (_, check) = TARGETS.iter().find(|(t, _)| t == target).unwrap();
+        let outcome = std::panic::catch_unwind(|| check(input));
+        assert!(outcome.is_ok(), "{target}: {input:?}");
+    }
+}
+
+#[test]
+fn found_bugs_have_the_expected_results() {
+    assert_eq!(
+        plain(b"Password: \x1b[1mabc\x1b(B\x1b[m\n"),
+        "Password: abc\n"
+    );
+    assert_eq!(plain(b"a\x1b\nb"), "a\nb");
+    assert_eq!(plain(b"\x1b[\nPassword: abc\n"), "\nPassword: abc\n");
+    assert_eq!(plain(b"\x1b]0;title\nnext"), "\nnext");
+    assert_eq!(plain("\x1bé".as_bytes()), "é");
+    for output in [
+        &b"Password: abc\x07\n"[..],
+        b"\x1b]\nPassword: abc\n",
+        b"Password: \x1b[1mabc\x1b(B\x1b[m\n",
+    ] {
+        let creds = parse_reset_output(output, b"").expect("a password");
+        assert_eq!(creds.password.expose(), "abc", "{output:?}");
+    }
+    assert_eq!(
+        reset_outcome(0, b"Password has been reset for user !\n", b""),
+        Outcome::Done { username: None }
+    );
+    assert_eq!(
+        reset_outcome(0, b"Password has been reset for user bob !\n", b""),
+        Outcome::Done {
+            username: Some("bob".into())
+        }
+    );
+}
+
+/// Inputs far longer than the fuzzers try: one very long line, and many short ones.
+#[test]
+fn long_inputs() {
+    let long_line = "x\x1b[1;31my\x1b[0m".repeat(100_000);
+    let mut v1 = long_line.clone().into_bytes();
+    v1.push(checks::STREAM_SEPARATOR);
+    v1.extend_from_slice("Password: z\n".repeat(50_000).as_bytes());
+    for (target, check) in TARGETS {
+        if target == "password" {
+            check(&long_line.as_bytes()[..5_000]);
+        } else {
+            check(&v1);
+        }
+    }
+    assert_eq!(plain(long_line.as_bytes()), "xy".repeat(100_000));
+    // An unterminated control string ends at the line break, however long the line.
+    let mut open = b"\x1b]".to_vec();
+    open.extend(std::iter::repeat_n(b'a', 1_000_000));
+    open.extend_from_slice(b"\nPassword: abc\n");
+    assert_eq!(plain(&open), "\nPassword: abc\n");
+}
