@@ -27,6 +27,17 @@ fn kubeconfig(
     text
 }
 
+/// `status` with a kubeconfig whose only context uses `user` (YAML lines of a user entry).
+fn status_as(env: &TestEnv, name: &str, user: &str) -> crate::common::Run {
+    let path = env.path(&format!("{name}.yaml"));
+    std::fs::write(
+        &path,
+        kubeconfig(env, &[(name, "sim", "coder")], &[(name, user)], name),
+    )
+    .unwrap();
+    env.plugin().args(["status"]).env("KUBECONFIG", &path).run()
+}
+
 fn token(t: &str) -> String {
     format!("    token: {t}")
 }
@@ -177,22 +188,7 @@ fn client_certificates_authenticate() {
         b64(&cert),
         b64(&key)
     );
-    let path = env.path("certs.yaml");
-    std::fs::write(
-        &path,
-        kubeconfig(
-            &env,
-            &[("certs", "sim", "coder")],
-            &[("certs", &user)],
-            "certs",
-        ),
-    )
-    .unwrap();
-    env.plugin()
-        .args(["status"])
-        .env("KUBECONFIG", &path)
-        .run()
-        .success();
+    status_as(&env, "certs", &user).success();
     let seen: Vec<_> = env.sim.requests().into_iter().map(|r| r.user).collect();
     assert!(
         seen.iter().all(|u| u.as_deref() == Some("admin")),
@@ -215,22 +211,7 @@ fn exec_credential_plugins_supply_the_token() {
         "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never",
         script.display()
     );
-    let path = env.path("exec.yaml");
-    std::fs::write(
-        &path,
-        kubeconfig(
-            &env,
-            &[("exec", "sim", "coder")],
-            &[("exec", &user)],
-            "exec",
-        ),
-    )
-    .unwrap();
-    env.plugin()
-        .args(["status"])
-        .env("KUBECONFIG", &path)
-        .run()
-        .success();
+    status_as(&env, "exec", &user).success();
 }
 
 #[test]

@@ -21,6 +21,25 @@ async fn connection(env: &TestEnv) -> Connection {
 }
 
 async fn run(env: &TestEnv, argv: &[&str], stdin: Option<&[u8]>, close_stdin: bool) -> ExecOutput {
+    run_with(
+        env,
+        argv,
+        stdin,
+        close_stdin,
+        Some(Duration::from_secs(30)),
+        &mut |_| {},
+    )
+    .await
+}
+
+async fn run_with(
+    env: &TestEnv,
+    argv: &[&str],
+    stdin: Option<&[u8]>,
+    close_stdin: bool,
+    timeout: Option<Duration>,
+    on_tick: &mut dyn FnMut(Duration),
+) -> ExecOutput {
     let conn = connection(env).await;
     let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
     let request = ExecRequest {
@@ -29,9 +48,9 @@ async fn run(env: &TestEnv, argv: &[&str], stdin: Option<&[u8]>, close_stdin: bo
         argv: &argv,
         stdin,
         close_stdin,
-        timeout: Some(Duration::from_secs(30)),
+        timeout,
     };
-    exec::run(&conn, &request, &mut |_| {})
+    exec::run(&conn, &request, on_tick)
         .await
         .expect("exec starts")
 }
@@ -117,18 +136,17 @@ async fn v5_is_preferred() {
 #[tokio::test(flavor = "current_thread")]
 async fn the_overall_timeout_is_honoured() {
     let env = TestEnv::scenario(Scenario::V1);
-    let conn = connection(&env).await;
-    let argv = vec!["sleep".to_string(), "10".to_string()];
-    let request = ExecRequest {
-        pod: V1_POD,
-        container: "coderd",
-        argv: &argv,
-        stdin: None,
-        close_stdin: false,
-        timeout: Some(Duration::from_millis(500)),
-    };
-    let out = exec::run(&conn, &request, &mut |_| {}).await.unwrap();
-    assert_eq!(out.end, End::TimedOut(Duration::from_millis(500)));
+    let limit = Duration::from_millis(500);
+    let out = run_with(
+        &env,
+        &["sleep", "10"],
+        None,
+        false,
+        Some(limit),
+        &mut |_| {},
+    )
+    .await;
+    assert_eq!(out.end, End::TimedOut(limit));
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -144,20 +162,11 @@ async fn a_dropped_stream_keeps_what_arrived() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_ticker_runs_while_waiting() {
     let env = TestEnv::scenario(Scenario::V1);
-    let conn = connection(&env).await;
-    let argv = vec!["sleep".to_string(), "0.5".to_string()];
-    let request = ExecRequest {
-        pod: V1_POD,
-        container: "coderd",
-        argv: &argv,
-        stdin: None,
-        close_stdin: false,
-        timeout: None,
-    };
     let mut ticks = 0;
-    let out = exec::run(&conn, &request, &mut |_| ticks += 1)
-        .await
-        .unwrap();
+    let out = run_with(&env, &["sleep", "0.5"], None, false, None, &mut |_| {
+        ticks += 1
+    })
+    .await;
     assert_eq!(out.end, End::Exited(0));
     assert!(ticks >= 2, "{ticks} ticks");
 }
