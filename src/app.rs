@@ -178,15 +178,17 @@ pub async fn find_target(session: &Session, conn: &Connection) -> anyhow::Result
                 return Err(Problem::new(
                     ExitCode::NotFound,
                     format!("namespace {namespace:?} does not exist"),
-                    Some(namespace_hint(conn).await),
+                    Some(
+                        locate::elsewhere_hint(&coder_namespaces_elsewhere(conn).await)
+                            .unwrap_or_else(|| {
+                                "check the name with `kubectl get namespaces`".to_string()
+                            }),
+                    ),
                 )
                 .into());
             }
-            if !no_pod.has_coder_pods()
-                && overrides.pod.is_none()
-                && let Some(everywhere) = conn.coder_pods_everywhere().await
-            {
-                no_pod.elsewhere = locate::coder_namespaces(&everywhere, &namespace);
+            if !no_pod.has_coder_pods() && overrides.pod.is_none() {
+                no_pod.elsewhere = coder_namespaces_elsewhere(conn).await;
             }
             Err(LocateError::NoPod(no_pod).into())
         }
@@ -194,17 +196,11 @@ pub async fn find_target(session: &Session, conn: &Connection) -> anyhow::Result
     }
 }
 
-async fn namespace_hint(conn: &Connection) -> String {
-    let elsewhere = match conn.coder_pods_everywhere().await {
+/// Other namespaces where Coder server pods run (best effort: empty when we may not look).
+async fn coder_namespaces_elsewhere(conn: &Connection) -> Vec<String> {
+    match conn.coder_pods_everywhere().await {
         Some(pods) => locate::coder_namespaces(&pods, &conn.namespace),
         None => Vec::new(),
-    };
-    match elsewhere.first() {
-        Some(ns) => format!(
-            "Coder server pods run in namespace {}: add -n {ns}",
-            elsewhere.join(", ")
-        ),
-        None => "check the name with `kubectl get namespaces`".to_string(),
     }
 }
 

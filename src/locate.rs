@@ -434,6 +434,15 @@ pub fn coder_namespaces(pods: &[Pod], current: &str) -> Vec<String> {
     found
 }
 
+/// "Coder server pods run in namespace a, b: add -n a", when there are any.
+pub fn elsewhere_hint(namespaces: &[String]) -> Option<String> {
+    let first = namespaces.first()?;
+    Some(format!(
+        "Coder server pods run in namespace {}: add -n {first}",
+        namespaces.join(", ")
+    ))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

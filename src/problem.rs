@@ -129,10 +129,8 @@ fn config_problem(e: &ConfigError) -> Problem {
 fn locate_problem(e: &LocateError) -> Problem {
     match e {
         LocateError::NoPod(no_pod) => {
-            let hint = if !no_pod.elsewhere.is_empty() {
-                let list = no_pod.elsewhere.join(", ");
-                let first = &no_pod.elsewhere[0];
-                format!("Coder server pods run in namespace {list}: add -n {first}")
+            let hint = if let Some(hint) = crate::locate::elsewhere_hint(&no_pod.elsewhere) {
+                hint
             } else if no_pod.has_coder_pods() {
                 format!(
                     "wait until a Coder pod is Ready (kubectl get pods -n {} -w), or choose one with --pod",
