@@ -101,6 +101,8 @@ impl fmt::Display for Skip {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct NoPodFound {
     pub namespace: String,
+    /// The `-l` selector the pods were listed with, if any.
+    pub selector: Option<String>,
     pub skipped: Vec<(String, Skip)>,
     /// Other namespaces that do have Coder server pods, when we could look.
     pub elsewhere: Vec<String>,
@@ -120,8 +122,16 @@ impl NoPodFound {
 
 impl fmt::Display for NoPodFound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.skipped.is_empty() {
-            return write!(f, "no pods found in namespace {:?}", self.namespace);
+        match (&self.selector, self.skipped.is_empty()) {
+            (Some(selector), true) => {
+                return write!(
+                    f,
+                    "no pods match selector {selector:?} in namespace {:?}",
+                    self.namespace
+                );
+            }
+            (None, true) => return write!(f, "no pods found in namespace {:?}", self.namespace),
+            _ => {}
         }
         write!(
             f,
@@ -403,6 +413,7 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
     let Some(first) = usable.first() else {
         return Err(NoPodFound {
             namespace: namespace.to_string(),
+            selector: overrides.selector.clone(),
             skipped,
             elsewhere: Vec::new(),
         }
@@ -682,6 +693,19 @@ pub(crate) mod tests {
         assert_eq!(
             err.to_string(),
             "no usable Coder server pod in namespace \"coder\":\n  coder-alice-ws: a Coder workspace, not the server\n  coder-provisioner-1: a Coder provisioner, not the server\n  coderd-7f9c-x2: not Ready\n  coderd-7f9c-y3: being deleted\n  coderd-7f9c-z4: not Running (phase Pending)\n  postgres-0: not a Coder server pod"
+        );
+    }
+
+    #[test]
+    fn a_selector_that_matches_nothing_is_named() {
+        let o = Overrides {
+            selector: Some("app=nothing".into()),
+            ..Default::default()
+        };
+        let err = choose("coder", &[], &o).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no pods match selector \"app=nothing\" in namespace \"coder\""
         );
     }
 

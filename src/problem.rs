@@ -131,6 +131,11 @@ fn locate_problem(e: &LocateError) -> Problem {
         LocateError::NoPod(no_pod) => {
             let hint = if let Some(hint) = crate::locate::elsewhere_hint(&no_pod.elsewhere) {
                 hint
+            } else if let (Some(selector), true) = (&no_pod.selector, no_pod.skipped.is_empty()) {
+                format!(
+                    "check the selector with `kubectl get pods -n {} -l {selector}`, or leave -l out to let the plugin search",
+                    no_pod.namespace
+                )
             } else if no_pod.has_coder_pods() {
                 format!(
                     "wait until a Coder pod is Ready (kubectl get pods -n {} -w), or choose one with --pod",

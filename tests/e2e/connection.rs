@@ -328,3 +328,36 @@ fn in_cluster_service_account_when_there_is_no_kubeconfig() {
     assert_eq!(json["context"], serde_json::Value::Null);
     assert_eq!(json["pod"]["name"], "coderd-7f9c6d5b8-x2k4q");
 }
+
+#[test]
+fn a_label_selector_narrows_the_search() {
+    let env = TestEnv::scenario(Scenario::Mixed);
+    let run = env
+        .plugin()
+        .args([
+            "status",
+            "-o",
+            "json",
+            "-l",
+            "app.kubernetes.io/instance=coder",
+        ])
+        .run();
+    run.success();
+    assert_eq!(run.json()["pod"]["name"], "coder-5d8f7b9c4-abcde");
+    let list = env
+        .sim
+        .requests()
+        .into_iter()
+        .find(|r| r.uri.contains("/pods?"))
+        .unwrap();
+    assert!(
+        list.uri
+            .contains("labelSelector=app.kubernetes.io%2Finstance%3Dcoder"),
+        "{}",
+        list.uri
+    );
+
+    env.plugin().args(["reset-admin-password", "--yes", "-l", "app=nothing"]).run().code(3).stderr_is(
+        "error: no pods match selector \"app=nothing\" in namespace \"coder\"\nhint: check the selector with `kubectl get pods -n coder -l app=nothing`, or leave -l out to let the plugin search\n",
+    );
+}
