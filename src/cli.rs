@@ -354,7 +354,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err("empty duration".into());
     }
     if let Ok(seconds) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(seconds));
+        return checked(Duration::from_secs(seconds), text);
     }
     let mut total = Duration::ZERO;
     let mut rest = text;
@@ -387,9 +387,24 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             unit => return Err(format!("invalid duration {text:?}: unknown unit {unit:?}")),
         };
         rest = &rest[unit_len..];
-        total += Duration::from_secs_f64(number * seconds_per_unit);
+        let part = Duration::try_from_secs_f64(number * seconds_per_unit)
+            .map_err(|_| format!("invalid duration {text:?}: too large"))?;
+        total = checked(total.saturating_add(part), text)?;
     }
     Ok(total)
+}
+
+/// Longer limits are surely typos, and would overflow the clock arithmetic.
+const MAX_DURATION: Duration = Duration::from_secs(366 * 24 * 3600);
+
+fn checked(duration: Duration, text: &str) -> Result<Duration, String> {
+    if duration > MAX_DURATION {
+        Err(format!(
+            "invalid duration {text:?}: at most a year (0 means no limit)"
+        ))
+    } else {
+        Ok(duration)
+    }
 }
 
 /// A parsed duration as a limit: zero means none.
@@ -508,7 +523,17 @@ mod tests {
         for (text, want) in table {
             assert_eq!(limit(parse_duration(text).unwrap()), *want, "{text}");
         }
-        for bad in ["", "s", "10x", "-1s", "1.2.3s"] {
+        for bad in [
+            "",
+            "s",
+            "10x",
+            "-1s",
+            "1.2.3s",
+            "99999999999999999999s",
+            "18000000000000000000",
+            "9000h",
+            "8784h1s",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }

@@ -1,5 +1,5 @@
 //! The process exit codes, one per kind of outcome a script may want to branch on.
-//! Documented in the README; `tests/cli.rs` checks each one end to end.
+//! Documented in the README; the end-to-end tests in `tests/e2e/` check each one.
 
 /// Why the process ended. The numeric values are part of the public interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -350,9 +350,11 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
     for pod in sorted {
         let name = pod.metadata.name.clone().unwrap_or_default();
         let (generation, container, detected_by) = match (classify(pod), overrides) {
+            // An explicit pod with both overrides need not look like a Coder pod at all.
             (
                 _,
                 Overrides {
+                    pod: Some(_),
                     generation: Some(g),
                     container: Some(c),
                     ..
@@ -368,10 +370,10 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
             ) => (
                 o.generation.unwrap_or(generation),
                 o.container.clone().unwrap_or(container),
-                if o.generation.is_some() {
-                    "--generation".to_string()
-                } else {
-                    detected_by
+                match (o.generation.is_some(), o.container.is_some()) {
+                    (true, true) => "--generation and --container".to_string(),
+                    (true, false) => "--generation".to_string(),
+                    _ => detected_by,
                 },
             ),
             (
@@ -658,6 +660,20 @@ pub(crate) mod tests {
                     ..none.clone()
                 },
                 ok("coderd-a", "coderd", Generation::V1Legacy),
+            ),
+            (
+                "overrides without --pod still skip provisioner and workspace pods",
+                vec![
+                    provisioner("a-provisioner"),
+                    workspace("b-workspace"),
+                    v2("mycoder-1"),
+                ],
+                Overrides {
+                    generation: Some(Generation::V2),
+                    container: Some("coder".into()),
+                    ..none.clone()
+                },
+                ok("mycoder-1", "coder", Generation::V2),
             ),
             (
                 "explicit pod and container decide the generation",

@@ -74,6 +74,9 @@ pub struct CredentialsReport<'a> {
     pub output_understood: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_output: Option<String>,
+    /// Set when the command may or may not have finished: how it ended instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
     #[serde(flatten)]
     pub place: Place<'a>,
 }
@@ -278,6 +281,7 @@ mod tests {
             must_change_at_next_login: true,
             output_understood: password.is_some(),
             raw_output: password.is_none().then(|| "raw text\n".to_string()),
+            incomplete: None,
             place: Place::new(Some("prod"), target),
         }
     }

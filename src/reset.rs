@@ -2,7 +2,7 @@
 //! outcome so that a reset that happened is never lost.
 
 use crate::app::{self, Session};
-use crate::cli::{Command, PasswordSource};
+use crate::cli::{Command, OutputFormat, PasswordSource};
 use crate::coder_v1;
 use crate::coder_v2::{self, Email, Outcome, Username};
 use crate::exec::{self, End, ExecOutput, ExecRequest};
@@ -99,7 +99,7 @@ pub async fn run(session: &Session, stdin_password: Option<Secret>) -> anyhow::R
             .into(),
             exec::ExecError::Interrupted => Problem::new(
                 ExitCode::Interrupted,
-                "interrupted before the command started: nothing was changed",
+                "interrupted before the command started: most likely nothing was changed",
                 None,
             )
             .into(),
@@ -133,13 +133,30 @@ fn plan(
         .into()
     };
     Ok(match (&session.config.command, target.generation) {
-        (Command::ResetAdminPassword { .. }, g) if g.is_v1() => Plan {
-            action: "reset-admin-password",
-            argv: coder_v1::reset_admin_argv(g),
-            password: None,
-            username: None,
-            email: None,
-        },
+        (Command::ResetAdminPassword { owner, password }, g) if g.is_v1() => {
+            // Coder v1 has one admin and makes up its own temporary password: refuse rather
+            // than silently ignore what the user asked for.
+            let ignored = match (owner, password) {
+                (Some(_), _) => Some("--owner"),
+                (None, PasswordSource::Stdin) => Some("--password-stdin"),
+                (None, PasswordSource::Generate) => None,
+            };
+            if let Some(flag) = ignored {
+                return Err(Problem::new(
+                    ExitCode::Usage,
+                    format!("{flag} is for Coder v2, but pod {} runs {}", target.pod, target.generation.label()),
+                    Some("Coder v1 resets its one admin, `admin`, to a temporary password it makes up: leave it out".to_string()),
+                )
+                .into());
+            }
+            Plan {
+                action: "reset-admin-password",
+                argv: coder_v1::reset_admin_argv(g),
+                password: None,
+                username: None,
+                email: None,
+            }
+        }
         (Command::ResetAdminPassword { owner, password }, _) => {
             let owner = match owner {
                 Some(owner) => owner.clone(),
@@ -332,6 +349,7 @@ fn finish(
         must_change_at_next_login: v1,
         output_understood: true,
         raw_output: None,
+        incomplete: None,
         place,
     };
 
@@ -373,7 +391,7 @@ fn finish(
                 )),
             )
             .into()),
-            end => unfinished(&ran, end, &what, target, None),
+            _ => unfinished(session, report, &ran, &what, target, None),
         };
     }
 
@@ -384,7 +402,7 @@ fn finish(
             coder_v2::create_outcome(*code, &ran.stdout, &ran.stderr)
         }
         End::Exited(code) => coder_v2::reset_outcome(*code, &ran.stdout, &ran.stderr),
-        end => return unfinished(&ran, end, &what, target, Some(password)),
+        _ => return unfinished(session, report, &ran, &what, target, Some(password)),
     };
     let user = plan
         .username
@@ -465,24 +483,39 @@ fn describe_end(end: &End) -> String {
 }
 
 /// The command may or may not have finished. Show everything we have, including the password
-/// we sent (v2), so that a reset that happened is not lost.
-fn unfinished(
+/// we sent (v2), so that a reset that happened is not lost; as a report with `-o json|yaml`.
+fn unfinished<'a>(
+    session: &Session,
+    mut report: CredentialsReport<'a>,
     ran: &ExecOutput,
-    end: &End,
     what: &str,
     target: &Target,
-    sent: Option<&Secret>,
+    sent: Option<&'a Secret>,
 ) -> anyhow::Result<ExitCode> {
     let raw = raw_output(ran);
-    if !raw.is_empty() {
-        // Partial output may stop mid-line; what we add must start on a line of its own.
-        let newline = if raw.ends_with('\n') { "" } else { "\n" };
-        output::stdout(&format!("{raw}{newline}"))?;
+    let ended = describe_end(&ran.end);
+    if session.format() == OutputFormat::Text {
+        if !raw.is_empty() {
+            // Partial output may stop mid-line; what we add must start on a line of its own.
+            let newline = if raw.ends_with('\n') { "" } else { "\n" };
+            output::stdout(&format!("{raw}{newline}"))?;
+        }
+        if let Some(password) = sent {
+            output::stdout(&format!("Password sent: {}\n", password.expose()))?;
+        }
+    } else {
+        report.output_understood = false;
+        report.password = sent.map(Secret::expose);
+        report.raw_output = Some(raw.clone());
+        report.incomplete = Some(ended.clone());
+        let colour = session.terminal.stdout_colour();
+        output::stdout(&output::render_credentials(
+            session.format(),
+            &report,
+            colour,
+        ))?;
     }
-    if let Some(password) = sent {
-        output::stdout(&format!("Password sent: {}\n", password.expose()))?;
-    }
-    let exit = if *end == End::Interrupted {
+    let exit = if ran.end == End::Interrupted {
         ExitCode::Interrupted
     } else {
         ExitCode::OutputNotUnderstood
@@ -494,9 +527,8 @@ fn unfinished(
         (false, true) => "the output so far and the password sent are shown above",
     };
     output::note(&format!(
-        "error: {what} in pod {} may or may not have finished: {}; {shown}",
-        target.pod,
-        describe_end(end)
+        "error: {what} in pod {} may or may not have finished: {ended}; {shown}",
+        target.pod
     ));
     output::note(if sent.is_some() {
         "hint: try to log in with the password sent; if it fails, run the command again"

@@ -306,3 +306,32 @@ fn v2_missing_database_and_unknown_user_are_distinct() {
         .run()
         .code(3);
 }
+
+#[test]
+fn json_output_still_carries_the_password_sent_when_the_stream_drops() {
+    let env = TestEnv::scenario(Scenario::V2);
+    env.sim
+        .set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(5)));
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes", "-o", "json"])
+        .run();
+    run.code(6);
+    let json = run.json();
+    assert_eq!(json["outputUnderstood"], false);
+    assert_eq!(json["rawOutput"], "Enter");
+    assert!(
+        json["incomplete"]
+            .as_str()
+            .unwrap()
+            .starts_with("the connection dropped"),
+        "{json}"
+    );
+    let sent = json["password"].as_str().unwrap();
+    assert_eq!(kubectl_coder::password::check(sent), Ok(()));
+    assert!(
+        run.stderr.contains("may or may not have finished"),
+        "{}",
+        run.stderr
+    );
+}

@@ -259,3 +259,25 @@ fn no_color_is_honoured_on_a_terminal() {
     );
     assert!(!screen.contains('\u{1b}'), "{screen:?}");
 }
+
+#[test]
+fn v2_only_options_are_refused_on_v1_before_any_exec() {
+    let env = TestEnv::scenario(Scenario::V1);
+    env.plugin().args(["reset-admin-password", "--yes", "--owner", "admin"]).run().code(2).stderr_is(&format!(
+        "error: --owner is for Coder v2, but pod {POD} runs Coder v1\nhint: Coder v1 resets its one admin, `admin`, to a temporary password it makes up: leave it out\n"
+    ));
+    let run = env
+        .plugin()
+        .args(["reset-admin-password", "--yes", "--password-stdin"])
+        .stdin("PasswordSecured123!\n")
+        .run();
+    run.code(2);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: --password-stdin is for Coder v2, but pod {POD} runs Coder v1\n"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(env.sim.execs().is_empty());
+}
