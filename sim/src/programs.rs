@@ -303,62 +303,17 @@ async fn fail(io: &mut ProcIo, msg: &str) -> R {
     Ok(1)
 }
 
-/// Coder's password rules (coderd/userpassword + go-password-validator, 52 bits).
+/// Coder's password rules (coderd/userpassword.Validate): go-password-validator v0.3.0's
+/// estimate of at least 52 bits, then at most 64 bytes. The estimate is the plugin's port,
+/// which its tests check against the Go library's own test tables and Coder's examples.
 pub(crate) fn validate_password(pw: &str) -> Result<(), String> {
-    if pw.chars().count() > 64 {
-        return Err("password must be at most 64 characters".into());
-    }
-    if password_entropy(pw) < 52.0 {
+    if kubectl_coder::password::entropy_bits(pw) < kubectl_coder::password::MIN_ENTROPY_BITS {
         return Err("insecure password, try including more special characters, using uppercase letters, using numbers or using a longer password".into());
     }
+    if pw.len() > kubectl_coder::password::MAX_LEN {
+        return Err("password must be no more than 64 characters".into());
+    }
     Ok(())
-}
-
-pub(crate) fn password_entropy(pw: &str) -> f64 {
-    let mut base = 0usize;
-    let (mut special, mut sep, mut other_special, mut lower, mut upper, mut digit) =
-        (false, false, false, false, false, false);
-    let mut others = std::collections::BTreeSet::new();
-    for c in pw.chars() {
-        match c {
-            '!' | '@' | '$' | '&' | '*' => special = true,
-            '_' | '-' | '.' | ',' | ' ' => sep = true,
-            '"' | '#' | '%' | '\'' | '(' | ')' | '+' | '/' | ':' | ';' | '<' | '=' | '>' | '?'
-            | '[' | '\\' | ']' | '^' | '{' | '|' | '}' | '~' => other_special = true,
-            'a'..='z' => lower = true,
-            'A'..='Z' => upper = true,
-            '0'..='9' => digit = true,
-            _ => {
-                others.insert(c);
-            }
-        }
-    }
-    for (used, size) in [
-        (special, 5),
-        (sep, 5),
-        (other_special, 22),
-        (lower, 26),
-        (upper, 26),
-        (digit, 10),
-    ] {
-        if used {
-            base += size;
-        }
-    }
-    base += others.len();
-    let mut counts = std::collections::HashMap::new();
-    let mut length = 0usize;
-    for c in pw.chars() {
-        let n = counts.entry(c).or_insert(0);
-        *n += 1;
-        if *n <= 2 {
-            length += 1;
-        }
-    }
-    if base == 0 {
-        return 0.0;
-    }
-    (base as f64).log2() * length as f64
 }
 
 async fn reset_password(ctx: &ProgCtx, username: &str, io: &mut ProcIo) -> R {
