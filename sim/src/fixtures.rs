@@ -23,6 +23,10 @@ pub enum V1OutputFormat {
     Logged,
     /// Exits 0 but prints no recognisable password.
     Unparseable,
+    /// 10 MiB of log lines (stdout and stderr) before the boxed lines.
+    Verbose,
+    /// The boxed lines amid invalid UTF-8, `tput sgr0` resets, a window title, colours, CRLF.
+    Noisy,
 }
 
 /// A container of a [`PodFixture`].

@@ -251,6 +251,31 @@ async fn coder_v1(bin: &str, ctx: &ProgCtx, args: &[&str], io: &mut ProcIo) -> R
                     )
                 }
                 V1OutputFormat::Unparseable => "admin password reset complete\n".to_string(),
+                V1OutputFormat::Verbose => {
+                    // 10 MiB of chatter first, in 1 MiB writes, on both streams.
+                    let line = "2026-11-27 10:00:00.000 [DEBUG]\t<coderd>\tdatabase: migration step checked, nothing to do\n";
+                    let chunk = line.repeat((1 << 20) / line.len() + 1);
+                    for i in 0..10 {
+                        io.write(if i % 2 == 0 { 1 } else { 2 }, chunk.as_bytes())
+                            .await?;
+                    }
+                    format!(
+                        "----------------------\nUser:     admin\nPassword: {pw}\n----------------------\n"
+                    )
+                }
+                V1OutputFormat::Noisy => {
+                    let mut bytes: Vec<u8> = Vec::new();
+                    bytes.extend_from_slice(b"\x1b]0;coderd\x07\xff\xfe starting \xc3\x28\r\n");
+                    bytes.extend_from_slice(b"----------------------\r\n");
+                    bytes.extend_from_slice(
+                        b"\x1b[1mUser:\x1b(B\x1b[m     \x1b[36madmin\x1b(B\x1b[m\r\n",
+                    );
+                    bytes.extend_from_slice(b"\x1b[1mPassword:\x1b(B\x1b[m \x1b[1;32m");
+                    bytes.extend_from_slice(pw.as_bytes());
+                    bytes.extend_from_slice(b"\x1b(B\x1b[m\r\n\x80\x81----------------------\r\n");
+                    io.write(1, &bytes).await?;
+                    return Ok(0);
+                }
             };
             io.out(&text).await?;
             Ok(0)

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use kubesim::fixtures::{coder_v1, coder_v2};
-use kubesim::{ExecFault, KubeconfigOptions, Scenario, Sim};
+use kubesim::{ExecFault, KubeconfigOptions, Scenario, Sim, V1OutputFormat};
 
 use crate::common::{TestEnv, run_in_pty_keys};
 
@@ -333,5 +333,38 @@ fn json_output_still_carries_the_password_sent_when_the_stream_drops() {
         run.stderr.contains("may or may not have finished"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn ten_mib_of_output_before_the_password() {
+    let env = TestEnv::start(
+        Sim::builder().pod(coder_v1("coder", V1_POD).v1_output(V1OutputFormat::Verbose)),
+    );
+    let run = env
+        .plugin()
+        .args(["reset-admin-password", "--yes", "-o", "json"])
+        .run();
+    run.success();
+    assert_eq!(
+        run.json()["password"].as_str(),
+        env.sim.v1_admin_password().as_deref()
+    );
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn output_with_invalid_utf8_and_escape_codes() {
+    let env = TestEnv::start(
+        Sim::builder().pod(coder_v1("coder", V1_POD).v1_output(V1OutputFormat::Noisy)),
+    );
+    let run = env.plugin().args(["reset-admin-password", "--yes"]).run();
+    run.success();
+    let password = env.sim.v1_admin_password().unwrap();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "Password reset on Coder v1 in pod coder/{V1_POD} (context kubesim).\n\n  Username:  admin\n  Password:  {password}\n\nThis password is temporary: Coder asks for a new one at the next login.\n"
+        )
     );
 }
