@@ -138,6 +138,13 @@ fn resolve_relative_paths(config: &mut Kubeconfig, dir: &Path) {
             fix(&mut a.client_certificate);
             fix(&mut a.client_key);
             fix(&mut a.token_file);
+            // A credential plugin named by a relative path ("./bin/login") is relative to the
+            // kubeconfig too; a bare name ("aws") is looked up on PATH, as in client-go.
+            if let Some(exec) = a.exec.as_mut()
+                && exec.command.as_deref().is_some_and(|c| c.contains('/'))
+            {
+                fix(&mut exec.command);
+            }
         }
     }
 }
@@ -252,10 +259,20 @@ impl Connection {
     }
 
     /// Pods in all namespaces with Coder's common label, for the "try -n" hint. Best effort.
+    /// Two label queries, since the oldest v1 charts (cemanager) lack the common label.
     pub async fn coder_pods_everywhere(&self) -> Option<Vec<Pod>> {
         let api: Api<Pod> = Api::all(self.client.clone());
-        let params = ListParams::default().labels("app.kubernetes.io/name=coder");
-        self.timed(api.list(&params)).await.ok().map(|l| l.items)
+        let mut found = None;
+        for selector in [
+            "app.kubernetes.io/name=coder",
+            "coder.deployment in (coderd,cemanager)",
+        ] {
+            let params = ListParams::default().labels(selector);
+            if let Ok(list) = self.timed(api.list(&params)).await {
+                found.get_or_insert_with(Vec::new).extend(list.items);
+            }
+        }
+        found
     }
 
     pub async fn namespace_exists(&self) -> Option<bool> {
@@ -395,6 +412,34 @@ mod tests {
             .clone()
             .unwrap();
         assert_eq!(PathBuf::from(ca), dir.path().join("ca.pem"));
+    }
+
+    #[test]
+    fn relative_credential_plugin_paths_follow_the_file_but_bare_names_use_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kc");
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: Config\nusers:\n- name: a\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/login}\n- name: b\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: aws}\n",
+        )
+        .unwrap();
+        let config = read_kubeconfigs(&[path]).unwrap();
+        let command = |i: usize| {
+            config.auth_infos[i]
+                .auth_info
+                .as_ref()
+                .unwrap()
+                .exec
+                .as_ref()
+                .unwrap()
+                .command
+                .clone()
+        };
+        assert_eq!(
+            command(0).map(PathBuf::from),
+            Some(dir.path().join("./bin/login"))
+        );
+        assert_eq!(command(1).as_deref(), Some("aws"));
     }
 
     #[test]

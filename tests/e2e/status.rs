@@ -97,3 +97,17 @@ fn status_in_a_namespace_without_coder_points_to_the_right_one() {
         "hint: Coder server pods run in namespace coder: add -n coder\n"
     );
 }
+
+#[test]
+fn a_legacy_deployment_in_another_namespace_is_found_too() {
+    let env = TestEnv::start(Sim::builder().namespace("default").pod(
+        kubesim::fixtures::coder_v1_legacy("old-coder", "cemanager-7f9c6d5b8-x2k4q"),
+    ));
+    let run = env
+        .plugin()
+        .args(["reset-admin-password", "--yes", "-n", "default"])
+        .run();
+    run.code(3).stderr_is(
+        "error: no pods found in namespace \"default\"\nhint: Coder server pods run in namespace old-coder: add -n old-coder\n",
+    );
+}
