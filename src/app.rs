@@ -108,7 +108,8 @@ pub async fn connect(session: &Session) -> anyhow::Result<Connection> {
     Ok(conn)
 }
 
-fn api_error(conn: &Connection, call: ApiCall, source: anyhow::Error) -> anyhow::Error {
+/// A failed API call with what the messages need to explain it.
+pub(crate) fn api_error(conn: &Connection, call: ApiCall, source: anyhow::Error) -> anyhow::Error {
     ApiCallError {
         call,
         server: conn.cluster_url.clone(),

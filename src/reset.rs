@@ -11,7 +11,7 @@ use crate::kube_client::Connection;
 use crate::locate::Target;
 use crate::output::{self, CredentialsReport, DryRunReport, Place};
 use crate::password::{self, Secret};
-use crate::problem::{ApiCall, ApiCallError, Problem};
+use crate::problem::{ApiCall, Problem};
 use crate::terminal::Spinner;
 use crate::text;
 
@@ -86,17 +86,14 @@ pub async fn run(session: &Session, stdin_password: Option<Secret>) -> anyhow::R
     spinner.clear();
     let ran = result.map_err(|e| -> anyhow::Error {
         match e {
-            exec::ExecError::Api(source) => ApiCallError {
-                call: ApiCall::Exec {
+            exec::ExecError::Api(source) => app::api_error(
+                &conn,
+                ApiCall::Exec {
                     namespace: target.namespace.clone(),
                     pod: target.pod.clone(),
                 },
-                server: conn.cluster_url.clone(),
-                context: conn.context.clone(),
-                request_timeout: conn.request_timeout,
-                source: source.into(),
-            }
-            .into(),
+                source.into(),
+            ),
             exec::ExecError::Interrupted => Problem::new(
                 ExitCode::Interrupted,
                 "interrupted before the command started: most likely nothing was changed",
