@@ -6,17 +6,16 @@
 //! - real shells (bash with bash-completion, fish; zsh is not driven, see below) complete
 //!   `kubectl coder ...` through kubectl's own completion script, which calls our helper.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use clap::CommandFactory;
 use clap_complete::Shell;
-use kubesim::{KubeconfigOptions, Scenario, Sim};
+use kubesim::{KubeconfigOptions, Scenario};
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-coder");
-const COMPLETER: &str = env!("CARGO_BIN_EXE_kubectl_complete-coder");
+use support::{COMPLETER, Cmd, ROOT, TestEnv, shell_available, tool_available};
 
 fn generated() -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = Vec::new();
@@ -27,12 +26,12 @@ fn generated() -> Vec<(PathBuf, Vec<u8>)> {
         (Shell::PowerShell, "_kubectl-coder.ps1"),
     ] {
         let mut buf = Vec::new();
-        let mut cmd = kubectl_coder::cli::Cli::command();
+        let mut cmd = kubectl_coder::cli::args::Cli::command();
         clap_complete::generate(shell, &mut cmd, "kubectl-coder", &mut buf);
         files.push((Path::new("completions").join(name), buf));
     }
     let mut man = Vec::new();
-    clap_mangen::Man::new(kubectl_coder::cli::Cli::command())
+    clap_mangen::Man::new(kubectl_coder::cli::args::Cli::command())
         .render(&mut man)
         .unwrap();
     files.push((PathBuf::from("man/kubectl-coder.1"), man));
@@ -77,70 +76,44 @@ fn generated_scripts_know_the_cli() {
 /// A simulated cluster (Coder v1 in `coder`) and two kubeconfig files in `$KUBECONFIG`: the
 /// first's context `kubesim` (namespace `coder`), the second's `other`.
 struct Env {
-    _sim: Sim,
-    dir: tempfile::TempDir,
-    first: PathBuf,
+    env: TestEnv,
     second: PathBuf,
 }
 
 impl Env {
     fn start() -> Env {
-        let sim = Sim::builder().scenario(Scenario::V1).start().unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let first = dir.path().join("config-a");
-        let second = dir.path().join("config-b");
-        sim.write_kubeconfig(
-            &first,
-            &KubeconfigOptions {
-                namespace: Some("coder".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        sim.write_kubeconfig(
-            &second,
+        let env = TestEnv::scenario(Scenario::V1);
+        let second = env.write_kubeconfig(
+            "config-b",
             &KubeconfigOptions {
                 context: "other".into(),
                 ..Default::default()
             },
-        )
-        .unwrap();
-        Env {
-            _sim: sim,
-            dir,
-            first,
-            second,
-        }
+        );
+        Env { env, second }
+    }
+
+    fn first(&self) -> &Path {
+        &self.env.kubeconfig
     }
 
     fn kubeconfig_list(&self) -> std::ffi::OsString {
-        std::env::join_paths([&self.first, &self.second]).unwrap()
+        std::env::join_paths([self.first(), &self.second]).unwrap()
     }
 
-    /// PATH with both binaries first, as `cargo install` leaves them.
-    fn path(&self) -> String {
-        let bin_dir = Path::new(PLUGIN).parent().unwrap();
-        assert_eq!(bin_dir, Path::new(COMPLETER).parent().unwrap());
-        format!("{}:/usr/bin:/bin", bin_dir.display())
-    }
-
-    fn command(&self, program: &str) -> Command {
-        let mut c = Command::new(program);
-        c.env_clear()
-            .env("HOME", self.dir.path())
-            .env("PATH", self.path())
+    /// A program with both binaries on PATH and both kubeconfig files in `$KUBECONFIG`.
+    fn command(&self, program: &str) -> Cmd {
+        self.env
+            .program(program)
             .env("KUBECONFIG", self.kubeconfig_list())
-            .env("KUBECACHEDIR", self.dir.path().join("cache"))
-            .current_dir(self.dir.path());
-        c
     }
 
     /// Runs the helper as kubectl does and returns its stdout.
     fn protocol(&self, words: &[&str]) -> String {
-        let out = self.command(COMPLETER).args(words).output().unwrap();
-        assert!(out.status.success());
-        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{words:?}");
-        String::from_utf8(out.stdout).unwrap()
+        let run = self.command(COMPLETER).args(words).run();
+        assert_eq!(run.code, 0);
+        assert_eq!(run.stderr, "", "{words:?}");
+        run.stdout
     }
 }
 
@@ -227,8 +200,8 @@ fn protocol_answers_from_the_kubeconfig_and_the_cluster() {
 #[test]
 fn protocol_says_nothing_when_the_cluster_cannot_be_reached() {
     let env = Env::start();
-    let dead = env.dir.path().join("dead");
-    let text = std::fs::read_to_string(&env.first).unwrap();
+    let dead = env.env.path("dead");
+    let text = std::fs::read_to_string(env.first()).unwrap();
     // The first port below ours that nothing listens on is as good as any: use port 9.
     let server = text
         .lines()
@@ -241,14 +214,13 @@ fn protocol_says_nothing_when_the_cluster_cannot_be_reached() {
     assert_eq!(out, ":4\n");
     assert!(started.elapsed() < Duration::from_secs(5));
     // No kubeconfig at all.
-    let out = env
+    let run = env
         .command(COMPLETER)
         .env_remove("KUBECONFIG")
         .args(["status", "--context", ""])
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), ":4\n");
-    assert!(out.stderr.is_empty());
+        .run();
+    assert_eq!(run.stdout, ":4\n");
+    assert!(run.stderr.is_empty());
 }
 
 /// kubectl's `__complete`, which every shell script of kubectl calls, finds our helper and
@@ -256,25 +228,16 @@ fn protocol_says_nothing_when_the_cluster_cannot_be_reached() {
 #[test]
 fn kubectl_passes_our_candidates_on() {
     let env = Env::start();
-    let out = env
-        .command("/usr/bin/kubectl")
+    let stdout = env
+        .command(support::KUBECTL)
         .args(["__complete", "coder", "status", "--context", ""])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+        .run()
+        .stdout;
     assert_eq!(
         values(&stdout),
         (vec!["kubesim".into(), "other".into()], ":4".into()),
         "{stdout}"
     );
-}
-
-fn shell_available(shell: &str) -> bool {
-    Command::new(shell)
-        .arg("-c")
-        .arg("exit 0")
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 /// Completes each line in bash the way a TAB does, with kubectl's completion script sourced,
@@ -299,8 +262,8 @@ complete_line() {
     for line in lines {
         script.push_str(&format!("complete_line '{line}'\n"));
     }
-    let out = env.command("bash").arg("-c").arg(&script).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let run = env.command("bash").arg("-c").arg(&script).run();
+    let stdout = &run.stdout;
     let blocks: Vec<Vec<String>> = stdout
         .split("@@\n")
         .take(lines.len())
@@ -317,13 +280,22 @@ complete_line() {
         blocks.len(),
         lines.len(),
         "bash said:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        run.stderr
     );
     blocks
 }
 
+/// bash with Debian's bash-completion package, which kubectl's bash script needs
+/// (`_get_comp_words_by_ref`); .ci/run installs it.
 #[test]
 fn bash_completes_kubectl_coder() {
+    let bash_completion = "/usr/share/bash-completion/bash_completion";
+    if !tool_available(
+        "bash-completion (Debian's package)",
+        Path::new(bash_completion).exists(),
+    ) {
+        return;
+    }
     let env = Env::start();
     let got = bash_complete(
         &env,
@@ -357,18 +329,15 @@ fn bash_completes_kubectl_coder() {
 #[test]
 fn fish_completes_kubectl_coder() {
     if !shell_available("fish") {
-        eprintln!("fish is not installed: skipped");
         return;
     }
     let env = Env::start();
     let complete = |line: &str| -> Vec<String> {
         let script = format!("kubectl completion fish | source; complete --do-complete '{line}'");
-        let out = env
-            .command("fish")
+        env.command("fish")
             .args(["--no-config", "-c", &script])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
+            .run()
+            .stdout
             .lines()
             .map(|l| l.split('\t').next().unwrap().to_string())
             .collect()
@@ -398,7 +367,6 @@ fn fish_completes_kubectl_coder() {
 #[test]
 fn zsh_script_completes_kubectl_coder() {
     if !shell_available("zsh") {
-        eprintln!("zsh is not installed: skipped");
         return;
     }
     let env = Env::start();
@@ -432,12 +400,8 @@ complete_line() {
     for line in lines {
         script.push_str(&format!("complete_line '{line}'\n"));
     }
-    let out = env
-        .command("zsh")
-        .args(["-f", "-c", &script])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let run = env.command("zsh").args(["-f", "-c", &script]).run();
+    let stdout = &run.stdout;
     let got: Vec<Vec<&str>> = stdout
         .split("@@\n")
         .take(lines.len())
@@ -450,10 +414,5 @@ complete_line() {
         // Directive 0: zsh falls back to file names.
         vec!["<files>"],
     ];
-    assert_eq!(
-        got,
-        want,
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(got, want, "{stdout}\n{}", run.stderr);
 }

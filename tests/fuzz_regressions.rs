@@ -8,9 +8,9 @@ mod checks;
 
 use std::path::Path;
 
-use kubectl_coder::coder_v1::parse_reset_output;
-use kubectl_coder::coder_v2::{Outcome, reset_outcome};
-use kubectl_coder::text::plain;
+use kubectl_coder::coder::v1::parse_reset_output;
+use kubectl_coder::coder::v2::{Outcome, reset_outcome};
+use kubectl_coder::ui::text::plain;
 
 /// A fuzz target's name and its checks.
 type Target = (&'static str, fn(&[u8]));

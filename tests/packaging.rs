@@ -21,16 +21,14 @@
 //! Ours on top: unknown fields are refused (krew ignores them, so a typo would go unnoticed),
 //! uri is our release URL ending in .tar.gz (.zip for windows), and version is Cargo's.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde::Deserialize;
 
-const KUBECTL: &str = "/usr/bin/kubectl";
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const PLUGIN: &str = env!("CARGO_BIN_EXE_kubectl-coder");
-const COMPLETER: &str = env!("CARGO_BIN_EXE_kubectl_complete-coder");
+use support::{BIN as PLUGIN, COMPLETER, Cmd, KUBECTL, ROOT, Run, plugin_path};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -606,31 +604,17 @@ fn licence_is_the_full_apache_2_text() {
     assert!(read("Cargo.toml").contains("license = \"Apache-2.0\""));
 }
 
-fn run(command: &mut Command) -> (i32, String, String) {
-    let out = command
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// kubectl with nothing but `path` to find plugins, and an empty HOME.
-fn kubectl(home: &Path, path: &str, args: &[&str]) -> (i32, String, String) {
-    run(Command::new(KUBECTL)
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", path)
-        .env("KUBECACHEDIR", home.join("cache")))
+fn kubectl(home: &Path, path: &str, args: &[&str]) -> Run {
+    Cmd::new(KUBECTL, home).env("PATH", path).args(args).run()
 }
 
 #[track_caller]
 fn assert_help_and_version(home: &Path, path: &str) {
-    let (code, help, err) = kubectl(home, path, &["coder", "--help"]);
-    assert_eq!(code, 0, "{err}");
+    let help = kubectl(home, path, &["coder", "--help"])
+        .success()
+        .stdout
+        .clone();
     for needed in [
         "Usage: kubectl coder [OPTIONS] <COMMAND>",
         "reset-admin-password",
@@ -641,16 +625,20 @@ fn assert_help_and_version(home: &Path, path: &str) {
         assert!(help.contains(needed), "help lacks {needed:?}:\n{help}");
     }
     assert!(!help.contains("Usage: kubectl-coder"), "{help}");
-    let (code, version, err) = kubectl(home, path, &["coder", "version"]);
-    assert_eq!(code, 0, "{err}");
+    let version = kubectl(home, path, &["coder", "version"])
+        .success()
+        .stdout
+        .clone();
     let first = version.lines().next().unwrap_or("");
     assert_eq!(
         first,
         format!("kubectl-coder {}", env!("CARGO_PKG_VERSION"))
     );
     assert!(version.contains("target: "), "{version}");
-    let (code, version, _) = kubectl(home, path, &["coder", "--version"]);
-    assert_eq!(code, 0);
+    let version = kubectl(home, path, &["coder", "--version"])
+        .success()
+        .stdout
+        .clone();
     assert_eq!(
         version.trim(),
         format!("kubectl-coder {}", env!("CARGO_PKG_VERSION"))
@@ -660,14 +648,18 @@ fn assert_help_and_version(home: &Path, path: &str) {
 #[test]
 fn help_and_version_through_kubectl() {
     let home = tempfile::tempdir().unwrap();
-    let bin_dir = Path::new(PLUGIN).parent().unwrap();
-    assert_help_and_version(home.path(), &format!("{}:/usr/bin:/bin", bin_dir.display()));
+    assert_help_and_version(home.path(), &plugin_path());
 }
 
 fn sha256_of(path: &Path) -> String {
-    let (code, out, err) = run(Command::new("sha256sum").arg(path));
-    assert_eq!(code, 0, "{err}");
-    out.split_whitespace().next().unwrap().to_string()
+    let home = path.parent().unwrap();
+    let run = Cmd::new("sha256sum", home).arg(path).run();
+    run.success()
+        .stdout
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 /// The README's krew completion helper, run as a user would paste it.
@@ -695,19 +687,21 @@ fn archive_installs_as_krew_would_and_runs_through_kubectl() {
     for exe in [PLUGIN, COMPLETER] {
         let dest = bins.join(Path::new(exe).file_name().unwrap());
         std::fs::copy(exe, &dest).unwrap();
-        let _ = Command::new("strip").arg(&dest).status();
+        Cmd::new("strip", tmp).arg(&dest).run();
     }
     let dist = tmp.join("dist");
-    let (code, out, err) = run(Command::new(Path::new(ROOT).join("scripts/package.sh"))
-        .args([
-            "--bin-dir".as_ref(),
-            bins.as_os_str(),
-            "--out".as_ref(),
-            dist.as_os_str(),
-        ])
+    let packaged = Cmd::new(Path::new(ROOT).join("scripts/package.sh"), tmp)
+        // It asks rustc for the host target.
+        .inherit_env()
+        .arg("--bin-dir")
+        .arg(&bins)
+        .arg("--out")
+        .arg(&dist)
         .env("GZIP_LEVEL", "1")
-        .env("SOURCE_DATE_EPOCH", "1700000000"));
-    assert_eq!(code, 0, "package.sh failed:\n{out}\n{err}");
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .run();
+    packaged.success();
+    let out = &packaged.stdout;
 
     let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
     let archive = dist.join(format!("kubectl-coder_{tag}_linux_amd64.tar.gz"));
@@ -733,12 +727,13 @@ fn archive_installs_as_krew_would_and_runs_through_kubectl() {
     // The archive: the two binaries, LICENSE and README.md at the top.
     let staging = tmp.join("staging");
     std::fs::create_dir_all(&staging).unwrap();
-    let (code, _, err) = run(Command::new("tar")
+    Cmd::new("tar", tmp)
         .arg("-xzf")
         .arg(&archive)
         .arg("-C")
-        .arg(&staging));
-    assert_eq!(code, 0, "{err}");
+        .arg(&staging)
+        .run()
+        .success();
     let mut names: Vec<String> = std::fs::read_dir(&staging)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -786,20 +781,23 @@ fn archive_installs_as_krew_would_and_runs_through_kubectl() {
     assert_help_and_version(&home, &path);
 
     // kubectl sees the plugin where krew put it.
-    let (_, list, _) = kubectl(&home, &path, &["plugin", "list"]);
+    let list = kubectl(&home, &path, &["plugin", "list"]).stdout;
     assert!(list.contains(&link.display().to_string()), "{list}");
 
     // Completion: krew links only `bin`; the README's helper makes kubectl find
     // kubectl_complete-coder beside it.
-    let (_, before, _) = kubectl(&home, &path, &["__complete", "coder", "re"]);
+    let before = kubectl(&home, &path, &["__complete", "coder", "re"]).stdout;
     assert!(!before.contains("reset-password"), "{before}");
-    let (code, _, err) = run(Command::new("sh")
+    Cmd::new("sh", &home)
         .arg("-c")
         .arg(readme_krew_completion_helper())
-        .env("KREW_ROOT", &krew_root));
-    assert_eq!(code, 0, "{err}");
-    let (code, after, err) = kubectl(&home, &path, &["__complete", "coder", "re"]);
-    assert_eq!(code, 0, "{err}");
+        .env("KREW_ROOT", &krew_root)
+        .run()
+        .success();
+    let after = kubectl(&home, &path, &["__complete", "coder", "re"])
+        .success()
+        .stdout
+        .clone();
     let lines: Vec<&str> = after
         .lines()
         .map(|l| l.split('\t').next().unwrap())

@@ -11,9 +11,9 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use checks::{GENERATOR_ALPHABET, check_generated, replay_then_mix, split_mix_next};
-use kubectl_coder::coder_v1::parse_reset_output;
-use kubectl_coder::password::{self, GENERATED_LEN, MAX_LEN, generate, generate_with};
-use kubectl_coder::text::plain;
+use kubectl_coder::coder::password::{self, GENERATED_LEN, MAX_LEN, generate, generate_with};
+use kubectl_coder::coder::v1::parse_reset_output;
+use kubectl_coder::ui::text::plain;
 
 fn generated(bytes: Vec<u8>, len: usize) -> String {
     generate_with(&mut replay_then_mix(bytes), len)

@@ -9,12 +9,12 @@
 // Included by path into test crates that use only some of the helpers.
 #![allow(dead_code)]
 
-use kubectl_coder::coder_v1::parse_reset_output;
-use kubectl_coder::coder_v2::{Outcome, create_outcome, reset_outcome};
-use kubectl_coder::password::{
+use kubectl_coder::coder::password::{
     self, MAX_LEN, MIN_ENTROPY_BITS, PasswordProblem, check, entropy_bits,
 };
-use kubectl_coder::text::{last_line, plain};
+use kubectl_coder::coder::v1::parse_reset_output;
+use kubectl_coder::coder::v2::{Outcome, create_outcome, reset_outcome};
+use kubectl_coder::ui::text::{last_line, plain};
 
 /// Separates stdout from stderr in two-stream inputs.
 pub const STREAM_SEPARATOR: u8 = 0xff;
@@ -206,7 +206,7 @@ pub fn check_v1_credentials(stdout: &[u8], stderr: &[u8], username: &str, passwo
         "bad username {username:?}"
     );
     assert!(
-        username == kubectl_coder::coder_v1::ADMIN_USER
+        username == kubectl_coder::coder::v1::ADMIN_USER
             || shown.iter().any(|s| s.contains(username)),
         "username {username:?} is not in the output as shown: {}",
         clip(&shown)

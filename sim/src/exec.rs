@@ -11,12 +11,24 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::programs::{self, Outcome, ProcIo, ProgCtx};
-use crate::server::{
-    Ctx, Resp, authorized, bad_request, forbidden, not_found, status_resp, text_resp,
-};
-use crate::{ExecFault, ExecRecord, Shared, lock};
+use crate::auth::authorized;
+use crate::programs::{self, io::Outcome, io::ProcIo, io::ProgCtx};
+use crate::request::Ctx;
+use crate::responses::{Resp, bad_request, forbidden, not_found, status_resp, text_resp};
+use crate::state::{ExecFault, ExecRecord, Shared, lock};
 
+/// The channels of the exec stream protocol, as Kubernetes numbers them
+/// (k8s.io/apimachinery/pkg/util/remotecommand/constants.go and
+/// k8s.io/client-go/tools/remotecommand: `StreamTypeStdin` … `StreamTypeResize`).
+pub(crate) const STDIN: u8 = 0;
+pub(crate) const STDOUT: u8 = 1;
+pub(crate) const STDERR: u8 = 2;
+/// Where the API server writes the `metav1.Status` when the command ends.
+pub(crate) const ERROR: u8 = 3;
+/// v5.channel.k8s.io only: `[CLOSE, channel]` closes one channel (the client's stdin).
+pub(crate) const CLOSE: u8 = 255;
+
+/// Output frames are at most this large, like the API server's stream copy buffers.
 const MAX_FRAME: usize = 32 * 1024;
 
 fn truthy(v: Option<&str>) -> bool {
@@ -251,11 +263,11 @@ async fn run_session<S>(
         _ => None,
     };
     let lowest = if opts.stdout {
-        1
+        STDOUT
     } else if opts.stderr {
-        2
+        STDERR
     } else {
-        3
+        ERROR
     };
     if ws.send(frame(lowest, &[])).await.is_err() {
         return;
@@ -277,13 +289,13 @@ async fn run_session<S>(
             msg = ws.next(), if client_open => match msg {
                 Some(Ok(Message::Binary(b))) => {
                     match b.first() {
-                        Some(0) => {
+                        Some(&STDIN) => {
                             stdin_rec.extend_from_slice(&b[1..]);
                             if let Some(tx) = &stdin_tx {
                                 let _ = tx.send(b[1..].to_vec());
                             }
                         }
-                        Some(255) if opts.v5 && b.get(1) == Some(&0) => stdin_tx = None,
+                        Some(&CLOSE) if opts.v5 && b.get(1) == Some(&STDIN) => stdin_tx = None,
                         _ => {}
                     }
                 }
@@ -295,8 +307,8 @@ async fn run_session<S>(
             },
             out = out_rx.recv() => match out {
                 Some((ch, data)) => {
-                    let ch = if opts.tty && ch == 2 { 1 } else { ch };
-                    let enabled = match ch { 1 => opts.stdout, 2 => opts.stderr, _ => true };
+                    let ch = if opts.tty && ch == STDERR { STDOUT } else { ch };
+                    let enabled = match ch { STDOUT => opts.stdout, STDERR => opts.stderr, _ => true };
                     if !enabled || !client_open {
                         continue;
                     }
@@ -304,7 +316,7 @@ async fn run_session<S>(
                     for chunk in data.chunks(MAX_FRAME) {
                         let mut chunk = chunk;
                         let mut stop = false;
-                        if let (1, Some(n)) = (ch, drop_after)
+                        if let (STDOUT, Some(n)) = (ch, drop_after)
                             && stdout_sent + chunk.len() >= n
                         {
                             chunk = &chunk[..n - stdout_sent];
@@ -314,7 +326,7 @@ async fn run_session<S>(
                             failed = true;
                             break;
                         }
-                        if ch == 1 {
+                        if ch == STDOUT {
                             stdout_sent += chunk.len();
                         }
                         if stop {
@@ -367,7 +379,7 @@ async fn run_session<S>(
     let status = final_status(&outcome);
     let _ = ws
         .send(frame(
-            3,
+            ERROR,
             serde_json::to_string(&status)
                 .unwrap_or_default()
                 .as_bytes(),
@@ -410,7 +422,7 @@ mod tests {
 
     #[test]
     fn frames_carry_channel_byte() {
-        match frame(2, b"err") {
+        match frame(STDERR, b"err") {
             Message::Binary(b) => assert_eq!(&b[..], b"\x02err"),
             _ => panic!("not binary"),
         }

@@ -8,8 +8,10 @@ fn main() {
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let completion =
-        kubectl_coder::complete::complete(&args, &kubectl_coder::complete::KubeSource::default());
+    let completion = kubectl_coder::cli::complete::protocol::complete(
+        &args,
+        &kubectl_coder::cli::complete::lookup::KubeSource::default(),
+    );
     use std::io::Write;
     let _ = std::io::stdout().write_all(completion.render().as_bytes());
 }

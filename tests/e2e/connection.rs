@@ -2,7 +2,7 @@
 
 use kubesim::{KubeconfigOptions, Rule, Scenario, Sim};
 
-use crate::common::TestEnv;
+use crate::support::TestEnv;
 
 /// A kubeconfig written by hand, to combine contexts, users and files freely.
 fn kubeconfig(
@@ -28,7 +28,7 @@ fn kubeconfig(
 }
 
 /// `status` with a kubeconfig whose only context uses `user` (YAML lines of a user entry).
-fn status_as(env: &TestEnv, name: &str, user: &str) -> crate::common::Run {
+fn status_as(env: &TestEnv, name: &str, user: &str) -> crate::support::Run {
     let path = env.path(&format!("{name}.yaml"));
     std::fs::write(
         &path,
@@ -131,7 +131,7 @@ trait ArgPath {
     fn arg_path(self, path: &std::path::Path) -> Self;
 }
 
-impl ArgPath for crate::common::Cmd {
+impl ArgPath for crate::support::Cmd {
     fn arg_path(self, path: &std::path::Path) -> Self {
         self.args([path])
     }

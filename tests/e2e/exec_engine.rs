@@ -3,21 +3,20 @@
 
 use std::time::Duration;
 
-use kubectl_coder::cli::ConnectionArgs;
-use kubectl_coder::exec::{self, End, ExecOutput, ExecRequest};
-use kubectl_coder::kube_client::{self, Connection};
+use kubectl_coder::kube::connection::{self, ConnectOptions, Connection};
+use kubectl_coder::kube::exec::{self, End, ExecOutput, ExecRequest};
 use kubesim::{ExecFault, Scenario, Sim};
 
-use crate::common::TestEnv;
+use crate::support::TestEnv;
 
 const V1_POD: &str = "coderd-7f9c6d5b8-x2k4q";
 
 async fn connection(env: &TestEnv) -> Connection {
-    let args = ConnectionArgs {
+    let options = ConnectOptions {
         kubeconfig: Some(env.kubeconfig.clone()),
         ..Default::default()
     };
-    kube_client::connect(&args).await.expect("connects")
+    connection::connect(&options).await.expect("connects")
 }
 
 async fn run(env: &TestEnv, argv: &[&str], stdin: Option<&[u8]>, close_stdin: bool) -> ExecOutput {

@@ -1,4 +1,4 @@
-//! The fault matrix of issue 5: each case with the exact message and exit code a user sees.
+//! The fault matrix (FAULTS.md): each case with the exact message and exit code a user sees.
 //! FAULTS.md lists the same cases for users.
 
 use std::net::TcpListener;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use kubesim::fixtures::{coder_v1, coder_v2};
 use kubesim::{ExecFault, KubeconfigOptions, Scenario, Sim, V1OutputFormat};
 
-use crate::common::{TestEnv, run_in_pty_keys};
+use crate::support::TestEnv;
 
 const V1_POD: &str = "coderd-7f9c6d5b8-x2k4q";
 const V2_POD: &str = "coder-5d8f7b9c4-abcde";
@@ -157,7 +157,7 @@ fn a_v2_stream_dropped_before_coder_answered_still_shows_the_password_sent() {
         .strip_prefix("Enter\nPassword sent: ")
         .and_then(|r| r.strip_suffix('\n'));
     let sent = sent.unwrap_or_else(|| panic!("{}", run.stdout));
-    assert_eq!(kubectl_coder::password::check(sent), Ok(()));
+    assert_eq!(kubectl_coder::coder::password::check(sent), Ok(()));
     assert_eq!(env.sim.v2_password("alice"), None);
     assert!(!env.everything_the_server_saw().contains(sent));
     assert!(run.stderr.starts_with(&format!(
@@ -240,7 +240,8 @@ fn a_slow_command_shows_a_spinner_on_a_terminal() {
     let env = TestEnv::start(
         Sim::builder().pod(coder_v1("coder", V1_POD).with_delay(Duration::from_millis(2500))),
     );
-    let (screen, code) = run_in_pty_keys(&env, &["reset-admin-password", "--yes"], &[]);
+    let screen = env.pty(&["reset-admin-password", "--yes"]).run();
+    let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 0, "{screen}");
     assert!(
         screen.contains(&format!(
@@ -256,8 +257,11 @@ fn ctrl_c_during_a_reset() {
     let env = TestEnv::start(
         Sim::builder().pod(coder_v1("coder", V1_POD).with_delay(Duration::from_secs(10))),
     );
-    let (screen, code) =
-        run_in_pty_keys(&env, &["reset-admin-password", "--yes"], &[(1500, "\u{3}")]);
+    let screen = env
+        .pty(&["reset-admin-password", "--yes"])
+        .key_at(Duration::from_millis(1500), "\u{3}")
+        .run();
+    let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 130, "{screen}");
     assert!(screen.contains(&format!(
         "error: coderd reset-admin-password in pod {V1_POD} may or may not have finished: interrupted; no output arrived"
@@ -328,7 +332,7 @@ fn json_output_still_carries_the_password_sent_when_the_stream_drops() {
         "{json}"
     );
     let sent = json["password"].as_str().unwrap();
-    assert_eq!(kubectl_coder::password::check(sent), Ok(()));
+    assert_eq!(kubectl_coder::coder::password::check(sent), Ok(()));
     assert!(
         run.stderr.contains("may or may not have finished"),
         "{}",

@@ -4,7 +4,7 @@
 
 use kubesim::Scenario;
 
-use crate::common::{Run, TestEnv};
+use crate::support::{Run, TestEnv};
 
 /// Every file under `dir`, read whole.
 fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {

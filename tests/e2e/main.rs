@@ -1,7 +1,9 @@
 //! End-to-end tests: the real `kubectl-coder` binary (and the real kubectl where it matters)
 //! against the kubesim API server simulator, whose fidelity `sim/tests` proves with kubectl.
 
-mod common;
+#[path = "../support/mod.rs"]
+mod support;
+
 mod connection;
 mod exec_engine;
 mod faults;

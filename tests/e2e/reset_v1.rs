@@ -4,7 +4,7 @@
 use kubesim::fixtures::{coder_v1, coder_v1_legacy};
 use kubesim::{ExecFault, Scenario, Sim, V1OutputFormat};
 
-use crate::common::{TestEnv, run_in_pty, run_in_pty_with_env};
+use crate::support::TestEnv;
 
 const POD: &str = "coderd-7f9c6d5b8-x2k4q";
 
@@ -157,7 +157,11 @@ fn without_a_terminal_or_yes_it_refuses_before_any_request() {
 #[test]
 fn the_confirmation_prompt_in_a_terminal() {
     let env = TestEnv::scenario(Scenario::V1);
-    let (screen, code) = run_in_pty(&env, &["reset-admin-password"], "n\n");
+    let screen = env
+        .pty(&["reset-admin-password"])
+        .answer("[y/N]", "n\n")
+        .run();
+    let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 7, "{screen}");
     assert!(
         screen.contains(&format!(
@@ -168,7 +172,11 @@ fn the_confirmation_prompt_in_a_terminal() {
     assert!(screen.contains("Nothing was changed."), "{screen}");
     assert!(env.sim.execs().is_empty());
 
-    let (screen, code) = run_in_pty(&env, &["reset-admin-password"], "y\n");
+    let screen = env
+        .pty(&["reset-admin-password"])
+        .answer("[y/N]", "y\n")
+        .run();
+    let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 0, "{screen}");
     let password = env.sim.v1_admin_password().unwrap();
     assert!(
@@ -244,13 +252,11 @@ fn a_dropped_stream_before_the_password_shows_what_arrived() {
 #[test]
 fn no_color_is_honoured_on_a_terminal() {
     let env = TestEnv::scenario(Scenario::V1);
-    let (screen, code) = run_in_pty_with_env(
-        &env,
-        &["reset-admin-password", "--yes"],
-        &[],
-        &[],
-        &[("NO_COLOR", "1")],
-    );
+    let screen = env
+        .pty(&["reset-admin-password", "--yes"])
+        .env("NO_COLOR", "1")
+        .run();
+    let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 0, "{screen}");
     let password = env.sim.v1_admin_password().unwrap();
     assert!(

@@ -1,10 +1,10 @@
 //! `reset-password`, `reset-admin-password --owner` and `create-admin-user` on Coder v2.
 
-use kubectl_coder::password;
+use kubectl_coder::coder::password;
 use kubesim::fixtures::coder_v2;
 use kubesim::{Scenario, Sim};
 
-use crate::common::{TestEnv, run_in_pty_dialogue};
+use crate::support::TestEnv;
 
 const POD: &str = "coder-5d8f7b9c4-abcde";
 
@@ -247,12 +247,12 @@ fn no_password_reaches_the_api_server_and_two_requests_suffice() {
 #[test]
 fn on_a_terminal_the_owner_is_asked_for() {
     let env = TestEnv::scenario(Scenario::V2);
-    let (screen, code) = run_in_pty_dialogue(
-        &env,
-        &["reset-admin-password"],
-        &[("Owner username", "admin\r"), ("[y/N]", "y")],
-        &[],
-    );
+    let screen = env
+        .pty(&["reset-admin-password"])
+        .answer("Owner username", "admin\r")
+        .answer("[y/N]", "y")
+        .run();
+    let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Coder v2 has no single admin user: owners are users with the Owner role; name the one whose password to reset."), "{screen}");
     assert!(
@@ -271,16 +271,13 @@ fn on_a_terminal_the_owner_is_asked_for() {
 #[test]
 fn on_a_terminal_create_admin_user_asks_for_name_and_email() {
     let env = TestEnv::scenario(Scenario::V2);
-    let (screen, code) = run_in_pty_dialogue(
-        &env,
-        &["create-admin-user"],
-        &[
-            ("Username of the new owner", "erin\r"),
-            ("Email of the new owner", "erin@example.com\r"),
-            ("[y/N]", "y"),
-        ],
-        &[],
-    );
+    let screen = env
+        .pty(&["create-admin-user"])
+        .answer("Username of the new owner", "erin\r")
+        .answer("Email of the new owner", "erin@example.com\r")
+        .answer("[y/N]", "y")
+        .run();
+    let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 0, "{screen}");
     assert!(
         screen.contains(&format!(

@@ -1,6 +1,6 @@
 use kubesim::{Rule, Scenario, Sim};
 
-use crate::common::TestEnv;
+use crate::support::TestEnv;
 
 #[test]
 fn status_through_kubectls_plugin_lookup() {

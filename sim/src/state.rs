@@ -1,0 +1,162 @@
+//! The simulator's shared state: the cluster's objects, its users, Coder's databases, the
+//! faults to inject, and the logs the tests read.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use crate::fixtures::pod::PodFixture;
+
+/// One HTTP request as the simulator saw it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LoggedRequest {
+    pub method: String,
+    /// Path and query, exactly as received.
+    pub uri: String,
+    /// Authenticated user name (`None` when authentication failed).
+    pub user: Option<String>,
+    pub status: u16,
+    /// The negotiated websocket subprotocol (exec upgrades only).
+    pub websocket_protocol: Option<String>,
+    pub user_agent: Option<String>,
+    /// All headers as received (Authorization included verbatim).
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// One exec that reached a program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecRecord {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+    pub command: Vec<String>,
+    pub stdin: Vec<u8>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// `None` when the program did not finish (connection dropped) or could not start.
+    pub exit_code: Option<i32>,
+    /// Negotiated subprotocol, e.g. `v5.channel.k8s.io`.
+    pub protocol: String,
+}
+
+/// Faults for subsequent execs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecFault {
+    /// Upgrade, then close the connection abruptly before any frame (the program never runs).
+    DropBeforeOutput,
+    /// Close the TCP/TLS connection abruptly (no status, no close frame) after writing that
+    /// many stdout bytes. The program runs (and e.g. resets the password).
+    DropAfterStdoutBytes(usize),
+    /// Answer the upgrade with this status and a plain-text body, like a proxy that does not
+    /// pass upgrades.
+    RejectUpgrade(u16),
+}
+
+/// An RBAC-like rule (API groups are ignored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub verbs: Vec<String>,
+    /// `"pods"`, `"pods/exec"`, `"namespaces"`, ... or `"*"`.
+    pub resources: Vec<String>,
+    /// `None` = all namespaces and cluster scope.
+    pub namespaces: Option<Vec<String>>,
+}
+
+impl Rule {
+    pub fn all() -> Rule {
+        Rule::new(&["*"], &["*"], None)
+    }
+    pub fn new(verbs: &[&str], resources: &[&str], namespaces: Option<&[&str]>) -> Rule {
+        Rule {
+            verbs: verbs.iter().map(|s| s.to_string()).collect(),
+            resources: resources.iter().map(|s| s.to_string()).collect(),
+            namespaces: namespaces.map(|n| n.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+    pub(crate) fn allows(&self, verb: &str, resource: &str, namespace: Option<&str>) -> bool {
+        let verb_ok = self.verbs.iter().any(|v| v == "*" || v == verb);
+        let res_ok = self.resources.iter().any(|r| r == "*" || r == resource);
+        let ns_ok = match (&self.namespaces, namespace) {
+            (None, _) => true,
+            (Some(list), Some(ns)) => list.iter().any(|n| n == ns),
+            (Some(_), None) => false,
+        };
+        verb_ok && res_ok && ns_ok
+    }
+}
+
+pub(crate) struct User {
+    pub name: String,
+    pub token: Option<String>,
+    pub rules: Vec<Rule>,
+}
+
+pub(crate) struct V2User {
+    #[allow(dead_code)] // kept like the real row; not exposed yet
+    pub id: String,
+    pub username: String,
+    #[allow(dead_code)]
+    pub email: String,
+    pub deleted: bool,
+    pub password: Option<String>,
+}
+
+pub(crate) struct FailRule {
+    pub remaining: usize,
+    pub path_contains: String,
+    pub status: u16,
+}
+
+pub(crate) struct State {
+    pub kube_minor: u32,
+    pub subprotocols: Vec<String>,
+    pub namespaces: BTreeMap<String, SystemTime>,
+    pub pods: BTreeMap<(String, String), PodFixture>,
+    pub users: Vec<User>,
+    pub v2_users: Vec<V2User>,
+    pub v1_admin_password: Option<String>,
+    pub requests: Vec<LoggedRequest>,
+    pub execs: Vec<ExecRecord>,
+    pub delay: Duration,
+    pub fail_next: Vec<FailRule>,
+    pub exec_fault: Option<ExecFault>,
+    pub delete_after_list: Vec<(String, String)>,
+    pub client_certs: HashMap<Vec<u8>, String>,
+    pub request_log: Option<std::fs::File>,
+    pub port: u16,
+    pub resource_version: u64,
+}
+
+impl State {
+    pub(crate) fn next_rv(&mut self) -> String {
+        self.resource_version += 1;
+        self.resource_version.to_string()
+    }
+    /// Returns the status to fail this request with, consuming one count.
+    pub(crate) fn take_failure(&mut self, path: &str) -> Option<u16> {
+        let rule = self
+            .fail_next
+            .iter_mut()
+            .find(|r| r.remaining > 0 && path.contains(&r.path_contains))?;
+        rule.remaining -= 1;
+        let status = rule.status;
+        self.fail_next.retain(|r| r.remaining > 0);
+        Some(status)
+    }
+    pub(crate) fn log_request(&mut self, entry: LoggedRequest) {
+        if let Some(f) = self.request_log.as_mut() {
+            use std::io::Write;
+            if let Ok(line) = serde_json::to_string(&entry) {
+                let _ = writeln!(f, "{line}");
+            }
+        }
+        self.requests.push(entry);
+    }
+}
+
+pub(crate) type Shared = Arc<Mutex<State>>;
+
+pub(crate) fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, State> {
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}

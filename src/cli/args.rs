@@ -1,0 +1,212 @@
+//! The command line as clap reads it: kubectl's connection flags, how to choose the pod, the
+//! subcommands. [`crate::cli::config`] turns it into a checked configuration.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::cli::duration;
+use crate::coder::target::Generation;
+use crate::ui::output::OutputFormat;
+
+const EXAMPLES: &str = "\
+Examples:
+  # Reset the Coder v1 site admin's password in the current context and namespace
+  kubectl coder reset-admin-password -n coder
+
+  # Reset a Coder v2 user's password to a generated one, without a prompt
+  kubectl coder reset-password alice -n coder --yes
+
+  # Set a password of your own, read from stdin (never from argv)
+  printf '%s\\n' \"$NEW_PASSWORD\" | kubectl coder reset-password alice --password-stdin --yes
+
+  # See which pod would be used, and whether you may exec there
+  kubectl coder status -n coder";
+
+/// Reset Coder passwords from kubectl: finds the Coder server pod and runs the reset there.
+#[derive(Debug, Parser)]
+#[command(name = "kubectl-coder", version, about, after_help = EXAMPLES)]
+#[command(propagate_version = true, disable_help_subcommand = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Output format for data written to stdout
+    #[arg(short = 'o', long = "output", value_enum, global = true, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+
+    /// Do not ask for confirmation (needed when there is no terminal)
+    #[arg(short = 'y', long = "yes", global = true)]
+    pub yes: bool,
+
+    /// Show the pod, container and command that would run, and change nothing
+    #[arg(long = "dry-run", global = true)]
+    pub dry_run: bool,
+
+    /// Explain each step on stderr (never shows a password)
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: CommandArgs,
+}
+
+/// kubectl's own connection flags, with kubectl's meaning. kubectl hands them to plugins untouched.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ConnectionArgs {
+    /// Path to the kubeconfig file (instead of $KUBECONFIG and ~/.kube/config)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// The kubeconfig cluster to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// The kubeconfig user to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Namespace of the Coder deployment (default: the context's namespace, else "default")
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)
+    #[arg(long = "request-timeout", global = true, value_name = "DURATION", value_parser = duration::parse)]
+    pub request_timeout: Option<Duration>,
+}
+
+/// How to choose the pod and container; the defaults find the Coder server by itself.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TargetArgs {
+    /// Use this pod instead of searching for the Coder server
+    #[arg(long, global = true, value_name = "NAME")]
+    pub pod: Option<String>,
+
+    /// Container to exec in (default: the Coder server container)
+    #[arg(short = 'c', long, global = true, value_name = "NAME")]
+    pub container: Option<String>,
+
+    /// Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder
+    #[arg(short = 'l', long, global = true, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Treat the pod as this Coder generation instead of detecting it
+    #[arg(long, global = true, value_enum, value_name = "GENERATION")]
+    pub generation: Option<GenerationArg>,
+
+    /// Give up on the remote command after this long (e.g. 90s, 5m)
+    #[arg(long = "timeout", global = true, value_name = "DURATION", value_parser = duration::parse, default_value = "2m")]
+    pub timeout: Duration,
+}
+
+/// `--generation`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerationArg {
+    /// Coder v1, server binary `coderd`.
+    #[value(name = "v1")]
+    V1,
+    /// Coder v1 from very old charts, server binary `cemanager`.
+    #[value(name = "v1-legacy")]
+    V1Legacy,
+    /// Coder v2, server binary `coder`.
+    #[value(name = "v2")]
+    V2,
+}
+
+impl From<GenerationArg> for Generation {
+    fn from(arg: GenerationArg) -> Generation {
+        match arg {
+            GenerationArg::V1 => Generation::V1,
+            GenerationArg::V1Legacy => Generation::V1Legacy,
+            GenerationArg::V2 => Generation::V2,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommandArgs {
+    /// Show the context, namespace, Coder pod and generation, and whether you may exec there
+    Status,
+
+    /// Reset the site admin's password (Coder v1), or an owner's password (Coder v2)
+    #[command(name = "reset-admin-password")]
+    ResetAdminPassword {
+        /// Coder v2 only: the owner whose password to reset (v2 has no single admin user)
+        #[arg(long, value_name = "USERNAME")]
+        owner: Option<String>,
+
+        /// Coder v2 only: read the new password from stdin instead of generating one
+        #[arg(long = "password-stdin")]
+        password_stdin: bool,
+    },
+
+    /// Reset a Coder v2 user's password (Coder v1 resets users in the dashboard)
+    #[command(name = "reset-password")]
+    ResetPassword {
+        /// The Coder username (case-insensitive)
+        username: String,
+
+        /// Read the new password from the first line of stdin instead of generating one
+        #[arg(long = "password-stdin")]
+        password_stdin: bool,
+    },
+
+    /// Coder v2: create a new owner when nobody can log in (wraps `coder server create-admin-user`)
+    #[command(name = "create-admin-user")]
+    CreateAdminUser {
+        /// Username of the new owner (asked for on a terminal when omitted)
+        #[arg(long, value_name = "USERNAME")]
+        username: Option<String>,
+
+        /// Email of the new owner (asked for on a terminal when omitted)
+        #[arg(long, value_name = "EMAIL")]
+        email: Option<String>,
+
+        /// Read the password from the first line of stdin instead of generating one
+        #[arg(long = "password-stdin")]
+        password_stdin: bool,
+    },
+
+    /// Print version, commit and target
+    Version,
+}
+
+/// The name to show in help: `kubectl coder` when run as the plugin `kubectl-coder`.
+pub fn display_name(argv0: Option<&std::ffi::OsStr>) -> String {
+    let stem = argv0
+        .and_then(|a| std::path::Path::new(a).file_stem())
+        .and_then(|s| s.to_str())
+        .unwrap_or("kubectl-coder");
+    match stem.strip_prefix("kubectl-") {
+        Some(plugin) => format!("kubectl {}", plugin.replace('-', " ")),
+        None => stem.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_names_the_plugin_the_way_kubectl_users_type_it() {
+        use std::ffi::OsStr;
+        assert_eq!(
+            display_name(Some(OsStr::new("/usr/local/bin/kubectl-coder"))),
+            "kubectl coder"
+        );
+        assert_eq!(
+            display_name(Some(OsStr::new("kubectl-coder.exe"))),
+            "kubectl coder"
+        );
+        assert_eq!(display_name(Some(OsStr::new("other"))), "other");
+        assert_eq!(display_name(None), "kubectl coder");
+    }
+}

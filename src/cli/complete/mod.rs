@@ -1,0 +1,5 @@
+//! Shell completion through kubectl's plugin completion protocol (kubectl 1.26+): the word
+//! logic ([`protocol`]) and the names only the kubeconfig or the cluster know ([`lookup`]).
+
+pub mod lookup;
+pub mod protocol;

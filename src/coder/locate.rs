@@ -1,0 +1,740 @@
+//! Finding the Coder server pod: pure decisions over a pod list, so every rule is tested with
+//! hand-built pods and no cluster. The I/O lives in `commands::session`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use k8s_openapi::api::core::v1::{Container, Pod};
+
+use crate::coder::target::{Generation, Target};
+
+/// What the user asked for on the command line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    pub selector: Option<String>,
+    pub generation: Option<Generation>,
+}
+
+/// Why a pod was passed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    NotCoder,
+    Provisioner,
+    WorkspaceProxy,
+    Workspace,
+    NotRunning(String),
+    NotReady,
+    Terminating,
+    NoSuchContainer(String),
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Skip::NotCoder => f.write_str("not a Coder server pod"),
+            Skip::Provisioner => f.write_str("a Coder provisioner, not the server"),
+            Skip::WorkspaceProxy => f.write_str("a Coder workspace proxy, not the server"),
+            Skip::Workspace => f.write_str("a Coder workspace, not the server"),
+            Skip::NotRunning(phase) => write!(f, "not Running (phase {phase})"),
+            Skip::NotReady => f.write_str("not Ready"),
+            Skip::Terminating => f.write_str("being deleted"),
+            Skip::NoSuchContainer(name) => write!(f, "has no container {name:?}"),
+        }
+    }
+}
+
+/// No pod fits: every pod seen and why it was passed over.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct NoPodFound {
+    pub namespace: String,
+    /// The `-l` selector the pods were listed with, if any.
+    pub selector: Option<String>,
+    pub skipped: Vec<(String, Skip)>,
+    /// Other namespaces that do have Coder server pods, when we could look.
+    pub elsewhere: Vec<String>,
+}
+
+impl NoPodFound {
+    /// True when some Coder server pod exists here but is unusable (so `-n` is not the fix).
+    pub fn has_coder_pods(&self) -> bool {
+        self.skipped.iter().any(|(_, s)| {
+            matches!(
+                s,
+                Skip::NotRunning(_) | Skip::NotReady | Skip::Terminating | Skip::NoSuchContainer(_)
+            )
+        })
+    }
+}
+
+impl fmt::Display for NoPodFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.selector, self.skipped.is_empty()) {
+            (Some(selector), true) => {
+                return write!(
+                    f,
+                    "no pods match selector {selector:?} in namespace {:?}",
+                    self.namespace
+                );
+            }
+            (None, true) => return write!(f, "no pods found in namespace {:?}", self.namespace),
+            _ => {}
+        }
+        write!(
+            f,
+            "no usable Coder server pod in namespace {:?}:",
+            self.namespace
+        )?;
+        const SHOWN: usize = 10;
+        for (name, why) in self.skipped.iter().take(SHOWN) {
+            write!(f, "\n  {name}: {why}")?;
+        }
+        if self.skipped.len() > SHOWN {
+            write!(f, "\n  … and {} more", self.skipped.len() - SHOWN)?;
+        }
+        Ok(())
+    }
+}
+
+/// Several usable pods of different generations: we will not guess which Coder to reset.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("namespace {namespace:?} has both Coder v1 and v2 server pods ({}): choose one with --pod", pods.join(", "))]
+pub struct MixedGenerations {
+    pub namespace: String,
+    pub pods: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LocateError {
+    #[error(transparent)]
+    NoPod(#[from] NoPodFound),
+    #[error(transparent)]
+    Mixed(#[from] MixedGenerations),
+}
+
+/// A pod's role as far as Coder is concerned, with the evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Role {
+    Server {
+        generation: Generation,
+        container: String,
+        detected_by: String,
+    },
+    Other(Skip),
+}
+
+fn labels(pod: &Pod) -> BTreeMap<String, String> {
+    pod.metadata.labels.clone().unwrap_or_default()
+}
+
+fn containers(pod: &Pod) -> &[Container] {
+    pod.spec
+        .as_ref()
+        .map(|s| s.containers.as_slice())
+        .unwrap_or(&[])
+}
+
+fn container_named<'a>(pod: &'a Pod, name: &str) -> Option<&'a Container> {
+    containers(pod).iter().find(|c| c.name == name)
+}
+
+/// Words of a container's command line, to tell `coder server` from `coder wsproxy server`.
+fn command_words(container: &Container) -> impl Iterator<Item = &str> {
+    container
+        .command
+        .iter()
+        .flatten()
+        .chain(container.args.iter().flatten())
+        .map(String::as_str)
+}
+
+/// Decides whether a pod runs a Coder server, from the charts' labels and container names.
+/// Label evidence comes first; the docs' `coderd-` name prefix is the last resort.
+pub fn classify(pod: &Pod) -> Role {
+    let labels = labels(pod);
+    let label = |key: &str| labels.get(key).map(String::as_str);
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+
+    // Pods that resemble a server but are not the control plane.
+    if labels
+        .keys()
+        .any(|k| k.starts_with("com.coder.workspace") || k.starts_with("com.coder.user"))
+        || label("app.kubernetes.io/name") == Some("coder-workspace")
+    {
+        return Role::Other(Skip::Workspace);
+    }
+    match label("app.kubernetes.io/name") {
+        Some("coder-provisioner") => return Role::Other(Skip::Provisioner),
+        Some("coder-workspace-proxy" | "coder-wsproxy") => {
+            return Role::Other(Skip::WorkspaceProxy);
+        }
+        _ => {}
+    }
+    for container in containers(pod) {
+        let words: Vec<&str> = command_words(container).collect();
+        if words.contains(&"wsproxy") {
+            return Role::Other(Skip::WorkspaceProxy);
+        }
+        if words.iter().any(|w| w.starts_with("provisioner")) {
+            return Role::Other(Skip::Provisioner);
+        }
+    }
+
+    let server = |generation: Generation, detected_by: String| Role::Server {
+        generation,
+        container: generation.binary().to_string(),
+        detected_by,
+    };
+    let has = |c: &str| container_named(pod, c).is_some();
+
+    for (key, value) in [
+        ("coder.deployment", label("coder.deployment")),
+        ("app", label("app")),
+    ] {
+        match value {
+            Some("coderd") if has("coderd") => {
+                return server(Generation::V1, format!("label {key}=coderd"));
+            }
+            Some("cemanager") if has("cemanager") => {
+                return server(Generation::V1Legacy, format!("label {key}=cemanager"));
+            }
+            _ => {}
+        }
+    }
+    if label("app.kubernetes.io/component") == Some("coderd") && has("coderd") {
+        return server(
+            Generation::V1,
+            "label app.kubernetes.io/component=coderd".into(),
+        );
+    }
+    if label("app.kubernetes.io/name") == Some("coder") && has("coder") {
+        return server(Generation::V2, "label app.kubernetes.io/name=coder".into());
+    }
+    // Charts with a nameOverride keep the container and its `server` argument.
+    if let Some(c) = container_named(pod, "coder")
+        && command_words(c).any(|w| w == "server")
+    {
+        return server(
+            Generation::V2,
+            "container coder running `coder server`".into(),
+        );
+    }
+    if name.starts_with("coderd-") && has("coderd") {
+        return server(Generation::V1, "the docs' coderd- pod name prefix".into());
+    }
+    if name.starts_with("cemanager-") && has("cemanager") {
+        return server(
+            Generation::V1Legacy,
+            "the cemanager- pod name prefix".into(),
+        );
+    }
+    Role::Other(Skip::NotCoder)
+}
+
+/// Why a server pod cannot take an exec now, if it cannot.
+pub fn unusable(pod: &Pod) -> Option<Skip> {
+    if pod.metadata.deletion_timestamp.is_some() {
+        return Some(Skip::Terminating);
+    }
+    let status = pod.status.as_ref();
+    let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or("Unknown");
+    if phase != "Running" {
+        return Some(Skip::NotRunning(phase.to_string()));
+    }
+    let ready = status
+        .and_then(|s| s.conditions.as_ref())
+        .into_iter()
+        .flatten()
+        .any(|c| c.type_ == "Ready" && c.status == "True");
+    if !ready {
+        return Some(Skip::NotReady);
+    }
+    None
+}
+
+/// The image's tag, when it names a version (`…/coder:v2.18.0` → `v2.18.0`).
+pub fn image_version(image: &str) -> Option<String> {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    let (_, tag) = last.split_once(':')?;
+    let looks_like_version = tag
+        .trim_start_matches('v')
+        .starts_with(|c: char| c.is_ascii_digit());
+    looks_like_version.then(|| tag.to_string())
+}
+
+fn target(
+    namespace: &str,
+    pod: &Pod,
+    generation: Generation,
+    container: String,
+    detected_by: String,
+) -> Target {
+    let image = container_named(pod, &container).and_then(|c| c.image.clone());
+    Target {
+        namespace: namespace.to_string(),
+        pod: pod.metadata.name.clone().unwrap_or_default(),
+        version: image.as_deref().and_then(image_version),
+        image,
+        container,
+        generation,
+        detected_by,
+    }
+}
+
+/// Picks the pod to run in.
+///
+/// Rule: among Running, Ready pods that are not being deleted and that run a Coder server, take
+/// the first by name — what the docs' `kubectl get pods | grep coderd- | head -n1` picks, and
+/// stable across runs. Overrides: `-c` names the container, `--generation` the generation; with
+/// `--pod` the list holds just that pod and it need not look like a Coder pod if both are given.
+pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Target, LocateError> {
+    let mut skipped = Vec::new();
+    let mut usable: Vec<Target> = Vec::new();
+    let mut sorted: Vec<&Pod> = pods.iter().collect();
+    sorted.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+
+    for pod in sorted {
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let (generation, container, detected_by) = match (classify(pod), overrides) {
+            // An explicit pod with both overrides need not look like a Coder pod at all.
+            (
+                _,
+                Overrides {
+                    pod: Some(_),
+                    generation: Some(g),
+                    container: Some(c),
+                    ..
+                },
+            ) => (*g, c.clone(), "--generation and --container".to_string()),
+            (
+                Role::Server {
+                    generation,
+                    container,
+                    detected_by,
+                },
+                o,
+            ) => (
+                o.generation.unwrap_or(generation),
+                o.container.clone().unwrap_or(container),
+                match (o.generation.is_some(), o.container.is_some()) {
+                    (true, true) => "--generation and --container".to_string(),
+                    (true, false) => "--generation".to_string(),
+                    _ => detected_by,
+                },
+            ),
+            (
+                Role::Other(Skip::NotCoder),
+                Overrides {
+                    container: Some(c),
+                    generation: None,
+                    ..
+                },
+            ) if overrides.pod.is_some() => {
+                // An explicit pod and container: the container name tells the generation.
+                match Generation::ALL.into_iter().find(|g| g.binary() == c) {
+                    Some(g) => (g, c.clone(), format!("container name {c}")),
+                    None => {
+                        skipped.push((name, Skip::NotCoder));
+                        continue;
+                    }
+                }
+            }
+            (Role::Other(why), _) => {
+                skipped.push((name, why));
+                continue;
+            }
+        };
+        if container_named(pod, &container).is_none() {
+            skipped.push((name, Skip::NoSuchContainer(container)));
+            continue;
+        }
+        if let Some(why) = unusable(pod) {
+            skipped.push((name, why));
+            continue;
+        }
+        usable.push(target(namespace, pod, generation, container, detected_by));
+    }
+
+    let Some(first) = usable.first() else {
+        return Err(NoPodFound {
+            namespace: namespace.to_string(),
+            selector: overrides.selector.clone(),
+            skipped,
+            elsewhere: Vec::new(),
+        }
+        .into());
+    };
+    if usable
+        .iter()
+        .any(|t| t.generation.is_v1() != first.generation.is_v1())
+    {
+        return Err(MixedGenerations {
+            namespace: namespace.to_string(),
+            pods: usable.iter().map(|t| t.pod.clone()).collect(),
+        }
+        .into());
+    }
+    Ok(usable.swap_remove(0))
+}
+
+/// Namespaces (other than `current`) holding Coder server pods, for the "use -n" hint.
+pub fn coder_namespaces(pods: &[Pod], current: &str) -> Vec<String> {
+    let mut found: Vec<String> = pods
+        .iter()
+        .filter(|p| matches!(classify(p), Role::Server { .. }))
+        .filter_map(|p| p.metadata.namespace.clone())
+        .filter(|ns| ns != current)
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// "Coder server pods run in namespace a, b: add -n a", when there are any.
+pub fn elsewhere_hint(namespaces: &[String]) -> Option<String> {
+    let first = namespaces.first()?;
+    Some(format!(
+        "Coder server pods run in namespace {}: add -n {first}",
+        namespaces.join(", ")
+    ))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{PodCondition, PodSpec, PodStatus};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+
+    /// A hand-built pod: name, labels, containers as (name, args), ready.
+    pub(crate) fn pod(name: &str, labels: &[(&str, &str)], containers: &[(&str, &[&str])]) -> Pod {
+        Pod {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some("coder".into()),
+                labels: Some(
+                    labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                ..Default::default()
+            },
+            spec: Some(PodSpec {
+                containers: containers
+                    .iter()
+                    .map(|(c, args)| Container {
+                        name: c.to_string(),
+                        image: Some(format!("example/{c}:v2.18.0")),
+                        args: Some(args.iter().map(|a| a.to_string()).collect()),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }),
+            status: Some(PodStatus {
+                phase: Some("Running".into()),
+                conditions: Some(vec![PodCondition {
+                    type_: "Ready".into(),
+                    status: "True".into(),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+        }
+    }
+
+    fn not_ready(mut p: Pod) -> Pod {
+        p.status.as_mut().unwrap().conditions.as_mut().unwrap()[0].status = "False".into();
+        p
+    }
+
+    fn phase(mut p: Pod, phase: &str) -> Pod {
+        p.status.as_mut().unwrap().phase = Some(phase.into());
+        p
+    }
+
+    fn terminating(mut p: Pod) -> Pod {
+        p.metadata.deletion_timestamp = Some(Time(Default::default()));
+        p
+    }
+
+    pub(crate) fn v1(name: &str) -> Pod {
+        pod(
+            name,
+            &[
+                ("app", "coderd"),
+                ("coder.deployment", "coderd"),
+                ("app.kubernetes.io/name", "coder"),
+            ],
+            &[("coderd", &[])],
+        )
+    }
+
+    fn legacy(name: &str) -> Pod {
+        pod(
+            name,
+            &[("app", "cemanager"), ("coder.deployment", "cemanager")],
+            &[("cemanager", &[])],
+        )
+    }
+
+    pub(crate) fn v2(name: &str) -> Pod {
+        pod(
+            name,
+            &[
+                ("app.kubernetes.io/name", "coder"),
+                ("app.kubernetes.io/instance", "coder"),
+            ],
+            &[("coder", &["server"])],
+        )
+    }
+
+    fn provisioner(name: &str) -> Pod {
+        pod(
+            name,
+            &[("app.kubernetes.io/name", "coder-provisioner")],
+            &[("coder", &["provisionerd", "start"])],
+        )
+    }
+
+    fn wsproxy(name: &str) -> Pod {
+        pod(
+            name,
+            &[("app.kubernetes.io/name", "coder")],
+            &[("coder", &["wsproxy", "server"])],
+        )
+    }
+
+    fn workspace(name: &str) -> Pod {
+        pod(
+            name,
+            &[
+                ("app.kubernetes.io/name", "coder-workspace"),
+                ("com.coder.workspace.id", "1"),
+            ],
+            &[("dev", &[])],
+        )
+    }
+
+    type Chosen = Result<(String, String, Generation), LocateError>;
+
+    fn chosen(pods: &[Pod], o: &Overrides) -> Chosen {
+        choose("coder", pods, o).map(|t| (t.pod, t.container, t.generation))
+    }
+
+    fn ok(pod: &str, container: &str, generation: Generation) -> Chosen {
+        Ok((pod.into(), container.into(), generation))
+    }
+
+    #[test]
+    fn choice_table() {
+        let none = Overrides::default();
+        let cases: Vec<(&str, Vec<Pod>, Overrides, Chosen)> = vec![
+            (
+                "v1 chart",
+                vec![
+                    v1("coderd-7f9c-x2"),
+                    pod("timescale-0", &[], &[("timescale", &[])]),
+                ],
+                none.clone(),
+                ok("coderd-7f9c-x2", "coderd", Generation::V1),
+            ),
+            (
+                "legacy chart",
+                vec![legacy("cemanager-5d-a")],
+                none.clone(),
+                ok("cemanager-5d-a", "cemanager", Generation::V1Legacy),
+            ),
+            (
+                "v2 chart",
+                vec![v2("coder-5d8f-abcde")],
+                none.clone(),
+                ok("coder-5d8f-abcde", "coder", Generation::V2),
+            ),
+            (
+                "v2 beside provisioner, proxy and workspace",
+                vec![
+                    provisioner("coder-provisioner-1"),
+                    wsproxy("coder-proxy-1"),
+                    workspace("coder-alice-ws"),
+                    v2("coder-5d8f-abcde"),
+                ],
+                none.clone(),
+                ok("coder-5d8f-abcde", "coder", Generation::V2),
+            ),
+            (
+                "name prefix fallback",
+                vec![pod("coderd-abc", &[], &[("coderd", &[])])],
+                none.clone(),
+                ok("coderd-abc", "coderd", Generation::V1),
+            ),
+            (
+                "nameOverride v2",
+                vec![pod(
+                    "dev-coder-1",
+                    &[("app.kubernetes.io/name", "dev-coder")],
+                    &[("coder", &["server"])],
+                )],
+                none.clone(),
+                ok("dev-coder-1", "coder", Generation::V2),
+            ),
+            (
+                "several replicas: first by name, skipping the not Ready one",
+                vec![v1("coderd-c"), not_ready(v1("coderd-a")), v1("coderd-b")],
+                none.clone(),
+                ok("coderd-b", "coderd", Generation::V1),
+            ),
+            (
+                "terminating and pending replicas are passed over",
+                vec![
+                    terminating(v2("coder-a")),
+                    phase(v2("coder-b"), "Pending"),
+                    v2("coder-c"),
+                ],
+                none.clone(),
+                ok("coder-c", "coder", Generation::V2),
+            ),
+            (
+                "--generation overrides detection",
+                vec![v1("coderd-a")],
+                Overrides {
+                    generation: Some(Generation::V1Legacy),
+                    container: Some("coderd".into()),
+                    ..none.clone()
+                },
+                ok("coderd-a", "coderd", Generation::V1Legacy),
+            ),
+            (
+                "overrides without --pod still skip provisioner and workspace pods",
+                vec![
+                    provisioner("a-provisioner"),
+                    workspace("b-workspace"),
+                    v2("mycoder-1"),
+                ],
+                Overrides {
+                    generation: Some(Generation::V2),
+                    container: Some("coder".into()),
+                    ..none.clone()
+                },
+                ok("mycoder-1", "coder", Generation::V2),
+            ),
+            (
+                "explicit pod and container decide the generation",
+                vec![pod("mine-0", &[], &[("sidecar", &[]), ("coder", &[])])],
+                Overrides {
+                    pod: Some("mine-0".into()),
+                    container: Some("coder".into()),
+                    ..none.clone()
+                },
+                ok("mine-0", "coder", Generation::V2),
+            ),
+        ];
+        for (what, pods, overrides, want) in cases {
+            assert_eq!(chosen(&pods, &overrides), want, "{what}");
+        }
+    }
+
+    #[test]
+    fn nothing_usable_explains_every_pod() {
+        let pods = vec![
+            not_ready(v1("coderd-7f9c-x2")),
+            terminating(v1("coderd-7f9c-y3")),
+            phase(v1("coderd-7f9c-z4"), "Pending"),
+            provisioner("coder-provisioner-1"),
+            workspace("coder-alice-ws"),
+            pod("postgres-0", &[], &[("postgres", &[])]),
+        ];
+        let err = choose("coder", &pods, &Overrides::default()).unwrap_err();
+        let LocateError::NoPod(no_pod) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(no_pod.has_coder_pods());
+        assert_eq!(
+            err.to_string(),
+            "no usable Coder server pod in namespace \"coder\":\n  coder-alice-ws: a Coder workspace, not the server\n  coder-provisioner-1: a Coder provisioner, not the server\n  coderd-7f9c-x2: not Ready\n  coderd-7f9c-y3: being deleted\n  coderd-7f9c-z4: not Running (phase Pending)\n  postgres-0: not a Coder server pod"
+        );
+    }
+
+    #[test]
+    fn a_selector_that_matches_nothing_is_named() {
+        let o = Overrides {
+            selector: Some("app=nothing".into()),
+            ..Default::default()
+        };
+        let err = choose("coder", &[], &o).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no pods match selector \"app=nothing\" in namespace \"coder\""
+        );
+    }
+
+    #[test]
+    fn empty_namespace_says_so() {
+        let err = choose("coder", &[], &Overrides::default()).unwrap_err();
+        assert_eq!(err.to_string(), "no pods found in namespace \"coder\"");
+    }
+
+    #[test]
+    fn a_missing_container_is_named() {
+        let err = choose(
+            "coder",
+            &[v1("coderd-a")],
+            &Overrides {
+                container: Some("side".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("coderd-a: has no container \"side\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn mixed_generations_are_not_guessed() {
+        let err = choose(
+            "coder",
+            &[v1("coderd-a"), v2("coder-b")],
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, LocateError::Mixed(_)), "{err:?}");
+        assert!(err.to_string().contains("--pod"));
+    }
+
+    #[test]
+    fn other_namespaces_with_coder_are_listed_once() {
+        let mut a = v2("coder-a");
+        a.metadata.namespace = Some("coder-prod".into());
+        let mut b = v2("coder-b");
+        b.metadata.namespace = Some("coder-prod".into());
+        let mut c = workspace("ws");
+        c.metadata.namespace = Some("users".into());
+        assert_eq!(
+            coder_namespaces(&[a, b, c, v1("coderd-x")], "default"),
+            vec!["coder", "coder-prod"]
+        );
+    }
+
+    #[test]
+    fn image_versions() {
+        let table = [
+            ("ghcr.io/coder/coder:v2.18.0", Some("v2.18.0")),
+            ("docker.io/coderenvs/coder-service:1.44.0", Some("1.44.0")),
+            (
+                "registry:5000/coder/coder:v2.1.0@sha256:abc",
+                Some("v2.1.0"),
+            ),
+            ("ghcr.io/coder/coder:latest", None),
+            ("ghcr.io/coder/coder", None),
+            ("registry:5000/coder", None),
+        ];
+        for (image, want) in table {
+            assert_eq!(image_version(image).as_deref(), want, "{image}");
+        }
+    }
+}

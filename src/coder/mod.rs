@@ -1,0 +1,10 @@
+//! What we know about Coder: which generation runs in a pod and how to find its server, its
+//! names and password rules, and each generation's reset commands and their output.
+
+pub mod action;
+pub mod locate;
+pub mod names;
+pub mod password;
+pub mod target;
+pub mod v1;
+pub mod v2;

@@ -1,0 +1,63 @@
+//! Which Coder runs where: the generation and the pod and container a command runs in.
+
+/// Which Coder server runs in a pod; it decides the binary and the reset command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub enum Generation {
+    /// Coder v1, server binary `coderd`.
+    #[serde(rename = "v1")]
+    V1,
+    /// Coder v1 from very old charts, server binary `cemanager`.
+    #[serde(rename = "v1-legacy")]
+    V1Legacy,
+    /// Coder v2, server binary `coder`.
+    #[serde(rename = "v2")]
+    V2,
+}
+
+impl Generation {
+    pub const ALL: [Generation; 3] = [Generation::V1, Generation::V1Legacy, Generation::V2];
+
+    /// The server binary, which is also the chart's container name.
+    pub fn binary(self) -> &'static str {
+        match self {
+            Generation::V1 => "coderd",
+            Generation::V1Legacy => "cemanager",
+            Generation::V2 => "coder",
+        }
+    }
+
+    /// The name used on the command line and in JSON: `v1`, `v1-legacy`, `v2`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Generation::V1 => "v1",
+            Generation::V1Legacy => "v1-legacy",
+            Generation::V2 => "v2",
+        }
+    }
+
+    pub fn is_v1(self) -> bool {
+        matches!(self, Generation::V1 | Generation::V1Legacy)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Generation::V1 => "Coder v1",
+            Generation::V1Legacy => "Coder v1 (legacy cemanager)",
+            Generation::V2 => "Coder v2",
+        }
+    }
+}
+
+/// The pod and container the command will run in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+    pub generation: Generation,
+    /// How the generation was decided, for messages such as a missing binary.
+    pub detected_by: String,
+    pub image: Option<String>,
+    /// The Coder version, read from the image tag when it has one.
+    pub version: Option<String>,
+}

@@ -1,0 +1,605 @@
+//! What a change will do, decided before anything changes: which command runs in the pod,
+//! what it gets on stdin, what must be asked first, and what is refused. Pure: the driver
+//! asks the questions and passes in the answers and the password.
+
+use zeroize::Zeroizing;
+
+use crate::cli::config::Change;
+use crate::coder::action::Action;
+use crate::coder::names::{Email, Username};
+use crate::coder::password::Secret;
+use crate::coder::target::{Generation, Target};
+use crate::coder::{v1, v2};
+use crate::exit_codes::ExitCode;
+use crate::ui::problem::Problem;
+
+/// What will run, and with which password.
+#[derive(Debug)]
+pub struct Plan {
+    pub action: Action,
+    pub generation: Generation,
+    pub argv: Vec<String>,
+    /// The password we send (Coder v2); Coder v1 makes up its own.
+    pub password: Option<NewPassword>,
+    pub username: Option<Username>,
+    pub email: Option<Email>,
+}
+
+/// A password we send, and where it came from.
+#[derive(Debug)]
+pub struct NewPassword {
+    pub secret: Secret,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Made up by us: temporary, to be replaced by its user.
+    Generated,
+    /// Chosen by the user (`--password-stdin`).
+    Chosen,
+}
+
+/// Something only the user can tell, asked on a terminal before the plan is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    /// `reset-admin-password` on v2 without `--owner`.
+    Owner,
+    /// `create-admin-user` without `--username`.
+    NewUsername,
+    /// `create-admin-user` without `--email`.
+    NewEmail,
+}
+
+impl Question {
+    /// The prompt, and a note to show before it.
+    pub fn prompt(self) -> (&'static str, Option<String>) {
+        match self {
+            Question::Owner => (
+                "Owner username",
+                Some(format!(
+                    "{V2_OWNERS}; name the one whose password to reset."
+                )),
+            ),
+            Question::NewUsername => ("Username of the new owner", None),
+            Question::NewEmail => ("Email of the new owner", None),
+        }
+    }
+
+    /// The refusal when there is no terminal to ask on.
+    pub fn unanswerable(self) -> Problem {
+        match self {
+            Question::Owner => Problem::new(
+                ExitCode::Usage,
+                format!("{V2_OWNERS}: name the owner with --owner"),
+                Some(
+                    "owners are listed in the dashboard under Deployment > Users; if no owner can log in, `kubectl coder create-admin-user` adds one"
+                        .to_string(),
+                ),
+            ),
+            Question::NewUsername => needed_without_terminal("--username"),
+            Question::NewEmail => needed_without_terminal("--email"),
+        }
+    }
+}
+
+fn needed_without_terminal(flag: &str) -> Problem {
+    Problem::new(
+        ExitCode::Usage,
+        format!("{flag} is needed when there is no terminal to ask on"),
+        None,
+    )
+}
+
+/// What the user answered.
+#[derive(Debug, Default)]
+pub struct Answers {
+    pub owner: Option<Username>,
+    pub username: Option<Username>,
+    pub email: Option<Email>,
+}
+
+const V2_OWNERS: &str = "Coder v2 has no single admin user: owners are users with the Owner role";
+
+/// The refusal before any request when a change cannot be confirmed.
+pub fn no_terminal_to_confirm() -> Problem {
+    Problem::new(
+        ExitCode::Usage,
+        "refusing to change a password without confirmation: there is no terminal to ask on",
+        Some("re-run with --yes to confirm, or --dry-run to see what would happen".to_string()),
+    )
+}
+
+/// What must be asked before the plan can be made, in order.
+pub fn questions(change: &Change, generation: Generation) -> Vec<Question> {
+    if generation.is_v1() {
+        return Vec::new();
+    }
+    match change {
+        Change::ResetAdminPassword { owner: None, .. } => vec![Question::Owner],
+        Change::CreateAdminUser {
+            username, email, ..
+        } => {
+            let mut asked = Vec::new();
+            if username.is_none() {
+                asked.push(Question::NewUsername);
+            }
+            if email.is_none() {
+                asked.push(Question::NewEmail);
+            }
+            asked
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Decides the command. `chosen` is the password read from stdin, if the user chose one;
+/// `generate` makes one up when they did not.
+pub fn plan(
+    change: &Change,
+    target: &Target,
+    answers: Answers,
+    chosen: Option<Secret>,
+    generate: &mut dyn FnMut() -> Secret,
+) -> Result<Plan, Problem> {
+    let generation = target.generation;
+    let new_password = || match chosen {
+        Some(secret) => NewPassword {
+            secret,
+            origin: Origin::Chosen,
+        },
+        None => NewPassword {
+            secret: generate(),
+            origin: Origin::Generated,
+        },
+    };
+    let plan = |argv, password, username, email| Plan {
+        action: change.action(),
+        generation,
+        argv,
+        password,
+        username,
+        email,
+    };
+    if generation.is_v1() {
+        return match change {
+            Change::ResetAdminPassword { owner, password } => {
+                // Coder v1 has one admin and makes up its own temporary password: refuse
+                // rather than silently ignore what the user asked for.
+                let ignored = match (owner, password) {
+                    (Some(_), _) => Some("--owner"),
+                    (None, crate::cli::config::PasswordSource::Stdin) => Some("--password-stdin"),
+                    (None, crate::cli::config::PasswordSource::Generate) => None,
+                };
+                match ignored {
+                    Some(flag) => Err(Problem::new(
+                        ExitCode::Usage,
+                        format!("{flag} is for Coder v2, but pod {} runs {}", target.pod, generation.label()),
+                        Some("Coder v1 resets its one admin, `admin`, to a temporary password it makes up: leave it out".to_string()),
+                    )),
+                    None => Ok(plan(v1::reset_admin_argv(generation), None, None, None)),
+                }
+            }
+            Change::ResetPassword { .. } | Change::CreateAdminUser { .. } => Err(Problem::new(
+                ExitCode::Usage,
+                format!(
+                    "{} is for Coder v2, but pod {} runs {}",
+                    change.action().as_str(),
+                    target.pod,
+                    generation.label()
+                ),
+                Some(
+                    "Coder v1 resets other users in the dashboard (Manage > Users > ⋮ > Reset password); for the site admin use `kubectl coder reset-admin-password`"
+                        .to_string(),
+                ),
+            )),
+        };
+    }
+    match change {
+        Change::ResetAdminPassword { owner, .. } => {
+            let owner = owner
+                .clone()
+                .or(answers.owner)
+                .ok_or_else(|| Question::Owner.unanswerable())?;
+            Ok(plan(
+                v2::reset_password_argv(&owner),
+                Some(new_password()),
+                Some(owner),
+                None,
+            ))
+        }
+        Change::ResetPassword { username, .. } => Ok(plan(
+            v2::reset_password_argv(username),
+            Some(new_password()),
+            Some(username.clone()),
+            None,
+        )),
+        Change::CreateAdminUser {
+            username, email, ..
+        } => {
+            let username = username
+                .clone()
+                .or(answers.username)
+                .ok_or_else(|| Question::NewUsername.unanswerable())?;
+            let email = email
+                .clone()
+                .or(answers.email)
+                .ok_or_else(|| Question::NewEmail.unanswerable())?;
+            Ok(plan(
+                v2::create_admin_user_argv(&username, &email),
+                Some(new_password()),
+                Some(username),
+                Some(email),
+            ))
+        }
+    }
+}
+
+impl Plan {
+    /// The command as people say it: `coder reset-password alice`.
+    pub fn what(&self) -> String {
+        self.argv[..self.argv.len().min(3)].join(" ")
+    }
+
+    /// What the command reads on stdin: the password and its confirmation.
+    pub fn stdin(&self) -> Option<Zeroizing<Vec<u8>>> {
+        self.password
+            .as_ref()
+            .map(|p| v2::password_stdin(&p.secret))
+    }
+
+    /// `--dry-run`'s description of stdin: never the password.
+    pub fn stdin_description(&self) -> Option<&'static str> {
+        self.password
+            .as_ref()
+            .map(|_| "the new password and its confirmation, one line each (not shown)")
+    }
+
+    /// The confirmation question, naming everything that identifies the change.
+    pub fn confirmation(&self, target: &Target, context: Option<&str>) -> String {
+        let who = match (&self.username, self.action) {
+            (Some(u), Action::CreateAdminUser) => format!("Create owner {u}"),
+            (Some(u), _) => format!("Reset the password of {u}"),
+            (None, _) => format!("Reset the password of {}", v1::ADMIN_USER),
+        };
+        format!(
+            "{who} on {} in pod {}/{} (context {})?",
+            target.generation.label(),
+            target.namespace,
+            target.pod,
+            context.unwrap_or("in-cluster"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::config::PasswordSource;
+
+    fn target(generation: Generation) -> Target {
+        Target {
+            namespace: "coder".into(),
+            pod: "pod-1".into(),
+            container: generation.binary().into(),
+            generation,
+            detected_by: "label".into(),
+            image: None,
+            version: None,
+        }
+    }
+
+    fn user(name: &str) -> Username {
+        Username::parse(name).unwrap()
+    }
+
+    fn fixed() -> Secret {
+        Secret::from("Generated-Pw-123".to_string())
+    }
+
+    /// The plan's argv, password origin and username, or the refusal's exit and message.
+    type Decided = Result<(Vec<String>, Option<Origin>, Option<String>), (ExitCode, String)>;
+
+    fn decide(
+        change: &Change,
+        generation: Generation,
+        answers: Answers,
+        chosen: Option<&str>,
+    ) -> Decided {
+        plan(
+            change,
+            &target(generation),
+            answers,
+            chosen.map(|c| Secret::from(c.to_string())),
+            &mut fixed,
+        )
+        .map(|p| {
+            (
+                p.argv.clone(),
+                p.password.as_ref().map(|n| n.origin),
+                p.username.as_ref().map(|u| u.to_string()),
+            )
+        })
+        .map_err(|p| (p.exit, p.message))
+    }
+
+    fn argv(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn plan_table() {
+        use Generation::{V1, V1Legacy, V2};
+        let reset_admin = Change::ResetAdminPassword {
+            owner: None,
+            password: PasswordSource::Generate,
+        };
+        let reset_admin_owner = Change::ResetAdminPassword {
+            owner: Some(user("root")),
+            password: PasswordSource::Generate,
+        };
+        let reset_admin_stdin = Change::ResetAdminPassword {
+            owner: None,
+            password: PasswordSource::Stdin,
+        };
+        let reset_alice = Change::ResetPassword {
+            username: user("alice"),
+            password: PasswordSource::Generate,
+        };
+        let reset_alice_stdin = Change::ResetPassword {
+            username: user("alice"),
+            password: PasswordSource::Stdin,
+        };
+        let create = Change::CreateAdminUser {
+            username: Some(user("carol")),
+            email: Some(Email::parse("carol@example.com").unwrap()),
+            password: PasswordSource::Generate,
+        };
+        let create_unnamed = Change::CreateAdminUser {
+            username: None,
+            email: None,
+            password: PasswordSource::Generate,
+        };
+        let answered = || Answers {
+            owner: Some(user("root")),
+            username: Some(user("dave")),
+            email: Some(Email::parse("dave@example.com").unwrap()),
+        };
+        type Want = Decided;
+        let ok = |words: &[&str], origin: Option<Origin>, name: Option<&str>| -> Want {
+            Ok((argv(words), origin, name.map(str::to_string)))
+        };
+        let refused = |exit: ExitCode, message: &str| -> Want { Err((exit, message.to_string())) };
+        type Row<'a> = (
+            &'a str,
+            &'a Change,
+            Generation,
+            Answers,
+            Option<&'a str>,
+            Want,
+        );
+        let table: Vec<Row> = vec![
+            (
+                "v1 admin: coderd's own command, no password sent",
+                &reset_admin,
+                V1,
+                Answers::default(),
+                None,
+                ok(&["coderd", "reset-admin-password"], None, None),
+            ),
+            (
+                "legacy v1 admin",
+                &reset_admin,
+                V1Legacy,
+                Answers::default(),
+                None,
+                ok(&["cemanager", "reset-admin-password"], None, None),
+            ),
+            (
+                "v1 refuses --owner",
+                &reset_admin_owner,
+                V1,
+                Answers::default(),
+                None,
+                refused(
+                    ExitCode::Usage,
+                    "--owner is for Coder v2, but pod pod-1 runs Coder v1",
+                ),
+            ),
+            (
+                "v1 refuses --password-stdin",
+                &reset_admin_stdin,
+                V1,
+                Answers::default(),
+                Some("Chosen-Pw-123!"),
+                refused(
+                    ExitCode::Usage,
+                    "--password-stdin is for Coder v2, but pod pod-1 runs Coder v1",
+                ),
+            ),
+            (
+                "v1 reset-password goes to the dashboard",
+                &reset_alice,
+                V1,
+                Answers::default(),
+                None,
+                refused(
+                    ExitCode::Usage,
+                    "reset-password is for Coder v2, but pod pod-1 runs Coder v1",
+                ),
+            ),
+            (
+                "v1 create-admin-user does not exist",
+                &create,
+                V1,
+                Answers::default(),
+                None,
+                refused(
+                    ExitCode::Usage,
+                    "create-admin-user is for Coder v2, but pod pod-1 runs Coder v1",
+                ),
+            ),
+            (
+                "v2 admin needs an owner",
+                &reset_admin,
+                V2,
+                Answers::default(),
+                None,
+                refused(
+                    ExitCode::Usage,
+                    "Coder v2 has no single admin user: owners are users with the Owner role: name the owner with --owner",
+                ),
+            ),
+            (
+                "v2 admin with the owner answered",
+                &reset_admin,
+                V2,
+                answered(),
+                None,
+                ok(
+                    &["coder", "reset-password", "root"],
+                    Some(Origin::Generated),
+                    Some("root"),
+                ),
+            ),
+            (
+                "v2 admin with --owner",
+                &reset_admin_owner,
+                V2,
+                Answers::default(),
+                None,
+                ok(
+                    &["coder", "reset-password", "root"],
+                    Some(Origin::Generated),
+                    Some("root"),
+                ),
+            ),
+            (
+                "v2 user, generated",
+                &reset_alice,
+                V2,
+                Answers::default(),
+                None,
+                ok(
+                    &["coder", "reset-password", "alice"],
+                    Some(Origin::Generated),
+                    Some("alice"),
+                ),
+            ),
+            (
+                "v2 user, chosen",
+                &reset_alice_stdin,
+                V2,
+                Answers::default(),
+                Some("Chosen-Pw-123!"),
+                ok(
+                    &["coder", "reset-password", "alice"],
+                    Some(Origin::Chosen),
+                    Some("alice"),
+                ),
+            ),
+            (
+                "v2 create with names",
+                &create,
+                V2,
+                Answers::default(),
+                None,
+                ok(
+                    &[
+                        "coder",
+                        "server",
+                        "create-admin-user",
+                        "--username",
+                        "carol",
+                        "--email",
+                        "carol@example.com",
+                    ],
+                    Some(Origin::Generated),
+                    Some("carol"),
+                ),
+            ),
+            (
+                "v2 create with answers",
+                &create_unnamed,
+                V2,
+                answered(),
+                None,
+                ok(
+                    &[
+                        "coder",
+                        "server",
+                        "create-admin-user",
+                        "--username",
+                        "dave",
+                        "--email",
+                        "dave@example.com",
+                    ],
+                    Some(Origin::Generated),
+                    Some("dave"),
+                ),
+            ),
+            (
+                "v2 create without a terminal's answers",
+                &create_unnamed,
+                V2,
+                Answers::default(),
+                None,
+                refused(
+                    ExitCode::Usage,
+                    "--username is needed when there is no terminal to ask on",
+                ),
+            ),
+        ];
+        for (what, change, generation, answers, chosen, want) in table {
+            assert_eq!(decide(change, generation, answers, chosen), want, "{what}");
+        }
+    }
+
+    #[test]
+    fn questions_table() {
+        use Generation::{V1, V2};
+        let none = Change::CreateAdminUser {
+            username: None,
+            email: None,
+            password: PasswordSource::Generate,
+        };
+        let owner = Change::ResetAdminPassword {
+            owner: None,
+            password: PasswordSource::Generate,
+        };
+        assert_eq!(
+            questions(&none, V2),
+            [Question::NewUsername, Question::NewEmail]
+        );
+        assert_eq!(questions(&owner, V2), [Question::Owner]);
+        // v1 asks nothing: the plan refuses or runs coderd's own command.
+        assert_eq!(questions(&none, V1), []);
+        assert_eq!(questions(&owner, V1), []);
+    }
+
+    #[test]
+    fn the_password_travels_on_stdin_only() {
+        let change = Change::ResetPassword {
+            username: user("alice"),
+            password: PasswordSource::Generate,
+        };
+        let p = plan(
+            &change,
+            &target(Generation::V2),
+            Answers::default(),
+            None,
+            &mut fixed,
+        )
+        .unwrap();
+        assert!(!p.argv.iter().any(|w| w.contains("Generated-Pw-123")));
+        assert_eq!(
+            p.stdin().unwrap().as_slice(),
+            b"Generated-Pw-123\nGenerated-Pw-123\n"
+        );
+        assert!(!p.stdin_description().unwrap().contains("Generated"));
+        assert_eq!(
+            p.confirmation(&target(Generation::V2), Some("prod")),
+            "Reset the password of alice on Coder v2 in pod coder/pod-1 (context prod)?"
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! Reaching the cluster the way kubectl does (which kubeconfig, context, cluster, user and
+//! namespace, with kubectl's precedence), then the few API calls we make. Each call reports
+//! its own failure as an [`ApiCallError`] naming the call, the server and the context.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+};
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+use kube::api::{ListParams, PostParams};
+use kube::config::{KubeConfigOptions, KubeconfigError};
+use kube::{Api, Client};
+
+use crate::kube::error::{ApiCall, ApiCallError, ApiFailure, ConfigError};
+use crate::kube::kubeconfig::{kubeconfig_paths, read_kubeconfigs};
+
+pub const USER_AGENT: &str = concat!("kubectl-coder/", env!("CARGO_PKG_VERSION"));
+
+/// What to connect to, as kubectl's flags say it; the CLI fills it in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConnectOptions {
+    /// `--kubeconfig`: this file instead of `$KUBECONFIG` and `~/.kube/config`.
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub cluster: Option<String>,
+    pub user: Option<String>,
+    /// `-n`: else the context's namespace, else `default`.
+    pub namespace: Option<String>,
+    /// The limit for each API request; `None` waits forever.
+    pub request_timeout: Option<Duration>,
+}
+
+/// Where the client configuration came from, for `status` and for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    Files(Vec<PathBuf>),
+    InCluster,
+}
+
+impl ConfigSource {
+    /// The files, `:`-separated, or "in-cluster service account".
+    pub fn describe(&self) -> String {
+        match self {
+            ConfigSource::Files(paths) => paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(":"),
+            ConfigSource::InCluster => "in-cluster service account".to_string(),
+        }
+    }
+}
+
+/// A connected client and what kubectl would call the current context.
+#[derive(Clone)]
+pub struct Connection {
+    pub client: Client,
+    pub context: Option<String>,
+    pub cluster_url: String,
+    pub namespace: String,
+    pub source: ConfigSource,
+    /// The limit for each API request; `None` waits forever.
+    pub request_timeout: Option<Duration>,
+}
+
+/// Builds the client from the flags, kubeconfig files or the in-cluster service account.
+pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let (paths, looked_at) = kubeconfig_paths(
+        options.kubeconfig.as_deref(),
+        std::env::var_os("KUBECONFIG").as_deref(),
+        home.as_deref(),
+    );
+
+    let (mut config, context, source) = if paths.is_empty() {
+        match kube::Config::incluster() {
+            Ok(config) => (config, None, ConfigSource::InCluster),
+            Err(_) => return Err(ConfigError::NoConfig { looked_at }),
+        }
+    } else {
+        let kubeconfig = read_kubeconfigs(&paths)?;
+        let context = options
+            .context
+            .clone()
+            .or_else(|| kubeconfig.current_context.clone());
+        let selection = KubeConfigOptions {
+            context: options.context.clone(),
+            cluster: options.cluster.clone(),
+            user: options.user.clone(),
+        };
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &selection)
+            .await
+            .map_err(|e| match e {
+                KubeconfigError::LoadContext(name) => ConfigError::UnknownContext(name),
+                KubeconfigError::CurrentContextNotSet => ConfigError::NoCurrentContext,
+                other => ConfigError::Invalid(other),
+            })?;
+        (config, context, ConfigSource::Files(paths))
+    };
+
+    if let Some(timeout) = options.request_timeout {
+        config.connect_timeout = Some(timeout);
+    }
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(USER_AGENT),
+    ));
+    let namespace = options
+        .namespace
+        .clone()
+        .unwrap_or_else(|| config.default_namespace.clone());
+    let cluster_url = config.cluster_url.to_string();
+    let client = Client::try_from(config).map_err(ConfigError::Client)?;
+    Ok(Connection {
+        client,
+        context,
+        cluster_url,
+        namespace,
+        source,
+        request_timeout: options.request_timeout,
+    })
+}
+
+impl Connection {
+    /// Runs one API call under `--request-timeout`.
+    async fn timed<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, kube::Error>>,
+    ) -> Result<T, ApiFailure> {
+        match self.request_timeout {
+            Some(limit) => match tokio::time::timeout(limit, call).await {
+                Ok(result) => Ok(result?),
+                Err(_) => Err(ApiFailure::TimedOut(limit)),
+            },
+            None => Ok(call.await?),
+        }
+    }
+
+    /// Wraps a failure of `call` with where it went.
+    pub fn api_error(&self, call: ApiCall, source: impl Into<ApiFailure>) -> ApiCallError {
+        ApiCallError {
+            call,
+            server: self.cluster_url.clone(),
+            context: self.context.clone(),
+            request_timeout: self.request_timeout,
+            source: source.into(),
+        }
+    }
+
+    pub fn pods(&self) -> Api<Pod> {
+        Api::namespaced(self.client.clone(), &self.namespace)
+    }
+
+    /// Lists pods in the namespace, optionally by label selector. A list has no side effects,
+    /// so a 5xx or a dropped connection is retried with backoff (unlike an exec).
+    pub async fn list_pods(&self, selector: Option<&str>) -> Result<Vec<Pod>, ApiCallError> {
+        let mut params = ListParams::default();
+        if let Some(selector) = selector {
+            params = params.labels(selector);
+        }
+        let api = self.pods();
+        let mut delay = Duration::from_millis(200);
+        let mut attempt = 1;
+        loop {
+            match self.timed(api.list(&params)).await {
+                Ok(list) => return Ok(list.items),
+                Err(err) if attempt < 3 && is_transient(&err) => {
+                    tokio::time::sleep(delay).await;
+                    delay *= 3;
+                    attempt += 1;
+                }
+                Err(err) => {
+                    let call = ApiCall::ListPods {
+                        namespace: self.namespace.clone(),
+                    };
+                    return Err(self.api_error(call, err));
+                }
+            }
+        }
+    }
+
+    pub async fn get_pod(&self, name: &str) -> Result<Pod, ApiCallError> {
+        self.timed(self.pods().get(name)).await.map_err(|err| {
+            let call = ApiCall::GetPod {
+                namespace: self.namespace.clone(),
+                pod: name.to_string(),
+            };
+            self.api_error(call, err)
+        })
+    }
+
+    /// Pods in all namespaces with Coder's common label, for the "try -n" hint. Best effort.
+    /// Two label queries, since the oldest v1 charts (cemanager) lack the common label.
+    pub async fn coder_pods_everywhere(&self) -> Option<Vec<Pod>> {
+        let api: Api<Pod> = Api::all(self.client.clone());
+        let mut found = None;
+        for selector in [
+            "app.kubernetes.io/name=coder",
+            "coder.deployment in (coderd,cemanager)",
+        ] {
+            let params = ListParams::default().labels(selector);
+            if let Ok(list) = self.timed(api.list(&params)).await {
+                found.get_or_insert_with(Vec::new).extend(list.items);
+            }
+        }
+        found
+    }
+
+    /// Whether the namespace exists; `None` when we may not ask.
+    pub async fn namespace_exists(&self) -> Option<bool> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        match self.timed(api.get_opt(&self.namespace)).await {
+            Ok(found) => Some(found.is_some()),
+            Err(_) => None,
+        }
+    }
+
+    /// Asks the API server whether the current identity may `verb` `pods/exec` on a pod.
+    pub async fn may_exec(&self, verb: &str, pod: &str) -> Result<bool, ApiFailure> {
+        let review = SelfSubjectAccessReview {
+            spec: SelfSubjectAccessReviewSpec {
+                resource_attributes: Some(ResourceAttributes {
+                    namespace: Some(self.namespace.clone()),
+                    verb: Some(verb.to_string()),
+                    resource: Some("pods".into()),
+                    subresource: Some("exec".into()),
+                    name: Some(pod.to_string()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let api: Api<SelfSubjectAccessReview> = Api::all(self.client.clone());
+        let answer = self
+            .timed(api.create(&PostParams::default(), &review))
+            .await?;
+        Ok(answer.status.is_some_and(|s| s.allowed))
+    }
+}
+
+/// Errors worth another try for a read-only request.
+fn is_transient(err: &ApiFailure) -> bool {
+    match err {
+        ApiFailure::Kube(kube::Error::Api(status)) => status.code >= 500,
+        ApiFailure::Kube(kube::Error::HyperError(_)) => true,
+        _ => false,
+    }
+}

@@ -1,0 +1,62 @@
+//! The kube layer's errors, each built where the failure happens, with what a message needs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kube::config::KubeconfigError;
+
+/// The client could not be configured: nothing was sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read kubeconfig {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("kubeconfig {path} is not valid: {source}")]
+    Malformed {
+        path: PathBuf,
+        source: KubeconfigError,
+    },
+    #[error("context {0:?} does not exist in the kubeconfig")]
+    UnknownContext(String),
+    #[error("the kubeconfig has no current context")]
+    NoCurrentContext,
+    #[error("the kubeconfig could not be used: {0}")]
+    Invalid(#[source] KubeconfigError),
+    #[error("no kubeconfig found (looked at {looked_at}) and not running inside a cluster")]
+    NoConfig { looked_at: String },
+    #[error("cannot create a Kubernetes client: {0}")]
+    Client(#[source] kube::Error),
+}
+
+/// Which API call failed, so a 403 or 404 can be explained in its own terms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiCall {
+    ListPods { namespace: String },
+    GetPod { namespace: String, pod: String },
+    Exec { namespace: String, pod: String },
+}
+
+/// Why an API call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiFailure {
+    #[error(transparent)]
+    Kube(#[from] kube::Error),
+    /// It took longer than `--request-timeout`.
+    #[error("the API server did not answer within {0:?} (--request-timeout)")]
+    TimedOut(Duration),
+}
+
+/// A failed API call, with where it went: built by the call itself.
+#[derive(Debug, thiserror::Error)]
+#[error("{call:?} failed: {source}")]
+pub struct ApiCallError {
+    pub call: ApiCall,
+    pub server: String,
+    pub context: Option<String>,
+    /// The `--request-timeout` in force (`None`: no limit).
+    pub request_timeout: Option<Duration>,
+    #[source]
+    pub source: ApiFailure,
+}

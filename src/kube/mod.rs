@@ -1,0 +1,7 @@
+//! Talking to the Kubernetes API server the way kubectl does. No clap types: the CLI builds
+//! [`connection::ConnectOptions`]; the calls fill in their own [`error::ApiCallError`].
+
+pub mod connection;
+pub mod error;
+pub mod exec;
+pub mod kubeconfig;

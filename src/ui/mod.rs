@@ -1,0 +1,8 @@
+//! What the user sees: reports on stdout, notes and problems on stderr, the terminal and its
+//! prompts, and the cleaning of text that came from elsewhere.
+
+pub mod output;
+pub mod problem;
+pub mod prompt;
+pub mod terminal;
+pub mod text;

@@ -1,0 +1,357 @@
+//! Turning any failure into what the user sees: one line saying what happened, one saying
+//! what to do next, and the exit code. Typed errors from the modules are matched here, at the
+//! edge, so every message in the fault matrix (FAULTS.md) has one home.
+
+use std::error::Error as StdError;
+
+use crate::cli::config::UsageError;
+use crate::coder::locate::{LocateError, elsewhere_hint};
+use crate::exit_codes::ExitCode;
+use crate::kube::error::{ApiCall, ApiCallError, ApiFailure, ConfigError};
+use crate::kube::exec::ExecError;
+
+/// A failure ready to print.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct Problem {
+    pub exit: ExitCode,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn new(
+        exit: ExitCode,
+        message: impl Into<String>,
+        hint: impl Into<Option<String>>,
+    ) -> Problem {
+        Problem {
+            exit,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// `error: ...` and `hint: ...` lines for stderr.
+    pub fn render(&self) -> String {
+        let mut text = format!("error: {}\n", self.message);
+        if let Some(hint) = &self.hint {
+            text.push_str(&format!("hint: {hint}\n"));
+        }
+        text
+    }
+}
+
+/// Finds the most specific explanation in an error chain.
+pub fn describe(err: &anyhow::Error) -> Problem {
+    if let Some(p) = err.downcast_ref::<Problem>() {
+        return p.clone();
+    }
+    if let Some(UsageError(message)) = err.downcast_ref::<UsageError>() {
+        return Problem::new(
+            ExitCode::Usage,
+            message.clone(),
+            Some("see `kubectl coder --help`".to_string()),
+        );
+    }
+    if let Some(e) = err.downcast_ref::<ConfigError>() {
+        return config_problem(e);
+    }
+    if let Some(e) = err.downcast_ref::<LocateError>() {
+        return locate_problem(e);
+    }
+    if let Some(e) = err.downcast_ref::<ApiCallError>() {
+        return api_problem(e);
+    }
+    if let Some(e) = err.downcast_ref::<ExecError>() {
+        return exec_problem(e);
+    }
+    Problem::new(ExitCode::Failure, chain(err.as_ref()), None)
+}
+
+/// "outer: inner: root" in one line, without repeats (and only the first line of each part:
+/// some parsers add a multi-line excerpt of the input).
+fn chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        let text = text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}
+
+fn config_problem(e: &ConfigError) -> Problem {
+    let hint = match e {
+        ConfigError::Unreadable { .. } => {
+            "check the path given with --kubeconfig or in $KUBECONFIG"
+        }
+        ConfigError::Malformed { .. } => "fix the file, or check it with `kubectl config view`",
+        ConfigError::UnknownContext(_) => "list the contexts with `kubectl config get-contexts`",
+        ConfigError::NoCurrentContext => {
+            "pick one with --context, or `kubectl config use-context NAME`"
+        }
+        ConfigError::Invalid(_) => "check it with `kubectl config view --minify`",
+        ConfigError::NoConfig { .. } => "set $KUBECONFIG or pass --kubeconfig",
+        ConfigError::Client(_) => "check the cluster's certificates and user in the kubeconfig",
+    };
+    Problem::new(ExitCode::Failure, chain(e), Some(hint.to_string()))
+}
+
+/// The exec did not start: nothing ran remotely.
+fn exec_problem(e: &ExecError) -> Problem {
+    match e {
+        ExecError::Api(api) => api_problem(api),
+        ExecError::Interrupted => Problem::new(
+            ExitCode::Interrupted,
+            "interrupted before the command started: most likely nothing was changed",
+            None,
+        ),
+        ExecError::TimedOut(_) => Problem::new(ExitCode::Failure, e.to_string(), None),
+    }
+}
+
+fn locate_problem(e: &LocateError) -> Problem {
+    match e {
+        LocateError::NoPod(no_pod) => {
+            let hint = if let Some(hint) = elsewhere_hint(&no_pod.elsewhere) {
+                hint
+            } else if let (Some(selector), true) = (&no_pod.selector, no_pod.skipped.is_empty()) {
+                format!(
+                    "check the selector with `kubectl get pods -n {} -l {selector}`, or leave -l out to let the plugin search",
+                    no_pod.namespace
+                )
+            } else if no_pod.has_coder_pods() {
+                format!(
+                    "wait until a Coder pod is Ready (kubectl get pods -n {} -w), or choose one with --pod",
+                    no_pod.namespace
+                )
+            } else {
+                "point at Coder's namespace with -n (Coder's docs install into \"coder\"), or choose pods with -l or --pod"
+                    .to_string()
+            };
+            Problem::new(ExitCode::NotFound, e.to_string(), Some(hint))
+        }
+        LocateError::Mixed(_) => Problem::new(ExitCode::Usage, e.to_string(), None),
+    }
+}
+
+fn api_problem(e: &ApiCallError) -> Problem {
+    let (namespace, what) = match &e.call {
+        ApiCall::ListPods { namespace } => {
+            (namespace, format!("list pods in namespace {namespace:?}"))
+        }
+        ApiCall::GetPod { namespace, pod } => (namespace, format!("get pod {namespace}/{pod}")),
+        ApiCall::Exec { namespace, pod } => (namespace, format!("exec in pod {namespace}/{pod}")),
+    };
+    let context = e
+        .context
+        .as_deref()
+        .map(|c| format!(" for context {c:?}"))
+        .unwrap_or_default();
+    let kube_error = match &e.source {
+        ApiFailure::TimedOut(_) => {
+            return Problem::new(
+                ExitCode::Failure,
+                format!("cannot {what}: {} at {}", e.source, e.server),
+                Some("check the network path to the cluster (VPN, proxy), or allow more with --request-timeout".into()),
+            );
+        }
+        ApiFailure::Kube(kube_error) => kube_error,
+    };
+    if let kube::Error::Api(status) = kube_error {
+        let message = status.message.clone();
+        return match status.code {
+            401 => Problem::new(
+                ExitCode::Forbidden,
+                format!("the API server rejected the credentials{context} (401 Unauthorized)"),
+                Some("log in again or refresh the token; `kubectl get pods` shows the same error".into()),
+            ),
+            403 => {
+                let permission = match e.call {
+                    ApiCall::ListPods { .. } => "`list` on pods".to_string(),
+                    ApiCall::GetPod { .. } => "`get` on pods".to_string(),
+                    ApiCall::Exec { .. } => "`get` and `create` on pods/exec".to_string(),
+                };
+                Problem::new(
+                    ExitCode::Forbidden,
+                    format!("forbidden: {message}"),
+                    Some(format!(
+                        "ask a cluster admin for {permission} in namespace {namespace:?} (the README has a ready Role)"
+                    )),
+                )
+            }
+            404 => match &e.call {
+                ApiCall::Exec { pod, .. } => Problem::new(
+                    ExitCode::NotFound,
+                    format!("pod {namespace}/{pod} not found: {message}"),
+                    Some("it was deleted after it was listed, so nothing ran; run the command again".into()),
+                ),
+                ApiCall::GetPod { pod, .. } => Problem::new(
+                    ExitCode::NotFound,
+                    format!("pod {namespace}/{pod} not found: {message}"),
+                    Some(format!("check the name with `kubectl get pods -n {namespace}`")),
+                ),
+                ApiCall::ListPods { .. } => Problem::new(ExitCode::NotFound, format!("cannot {what}: {message}"), None),
+            },
+            code if code >= 500 => Problem::new(
+                ExitCode::Failure,
+                format!("the API server failed to {what}: {message} ({code})"),
+                Some(match e.call {
+                    ApiCall::Exec { .. } => {
+                        "try again in a moment; a reset is never retried automatically, as it may have happened"
+                            .into()
+                    }
+                    _ => "try again in a moment; the list was already retried".into(),
+                }),
+            ),
+            code if matches!(e.call, ApiCall::Exec { .. }) && matches!(code, 400 | 426) => Problem::new(
+                ExitCode::Failure,
+                format!("cannot {what}: the exec connection was not upgraded: {message} ({code})"),
+                Some(
+                    "a proxy or load balancer in front of the API server may not pass upgrades; connect to the API server directly"
+                        .into(),
+                ),
+            ),
+            code => Problem::new(ExitCode::Failure, format!("cannot {what}: {message} ({code})"), None),
+        };
+    }
+    if let kube::Error::UpgradeConnection(upgrade) = kube_error {
+        return Problem::new(
+            ExitCode::Failure,
+            format!("cannot {what}: the connection was not upgraded to a websocket ({upgrade})"),
+            Some(
+                "a proxy or load balancer in front of the API server may not pass upgrades; connect to the API server directly"
+                    .into(),
+            ),
+        );
+    }
+    let root = root_cause(kube_error);
+    let lower = root.to_ascii_lowercase();
+    if lower.contains("deadline has elapsed") || lower.contains("timed out") {
+        let limit = match e.request_timeout {
+            Some(t) => format!("within {t:?} (--request-timeout)"),
+            None => "in time".to_string(),
+        };
+        return Problem::new(
+            ExitCode::Failure,
+            format!("cannot {what}: the API server did not answer {limit} at {}", e.server),
+            Some("check the network path to the cluster (VPN, proxy), or allow more with --request-timeout".into()),
+        );
+    }
+    let credentials = matches!(kube_error, kube::Error::Auth(_));
+    let (detail, hint) = if lower.contains("certificate") {
+        (
+            format!(
+                "the server's TLS certificate is not trusted by the kubeconfig's certificate authority ({root})"
+            ),
+            "check certificate-authority(-data) of the cluster in the kubeconfig; a proxy that intercepts TLS causes this too",
+        )
+    } else if credentials {
+        (
+            format!("getting credentials failed ({root})"),
+            "the kubeconfig's credential plugin failed; run `kubectl get pods` to log in again",
+        )
+    } else if lower.contains("handshake") || lower.contains("tls") {
+        (
+            format!("the TLS handshake failed ({root})"),
+            "a proxy is in the way, or the URL is not the API server's; check the cluster entry in the kubeconfig",
+        )
+    } else if ["refused", "resolve", "unreachable", "dns", "no route"]
+        .iter()
+        .any(|m| lower.contains(m))
+    {
+        (
+            root,
+            "is the cluster reachable, and is this the right context? `kubectl cluster-info` checks the same",
+        )
+    } else {
+        (
+            chain(kube_error),
+            "check the connection with `kubectl get pods`",
+        )
+    };
+    Problem::new(
+        ExitCode::Failure,
+        format!("cannot {what} at {}: {detail}", e.server),
+        Some(hint.to_string()),
+    )
+}
+
+/// The innermost error's first line, starting lower-case and without "(os error N)":
+/// "connection refused" rather than hyper's and kube's wrappers around it.
+fn root_cause(err: &(dyn StdError + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    let text = current.to_string();
+    let mut line = text.lines().next().unwrap_or_default().trim().to_string();
+    if let Some(at) = line.find(" (os error ") {
+        line.truncate(at);
+    }
+    let mut chars = line.chars();
+    match chars.next() {
+        // "Connection refused" → "connection refused", but leave acronyms ("TLS ...") alone.
+        Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_two_lines_at_most() {
+        let p = Problem::new(
+            ExitCode::NotFound,
+            "nothing here",
+            Some("look elsewhere".to_string()),
+        );
+        assert_eq!(p.render(), "error: nothing here\nhint: look elsewhere\n");
+        assert_eq!(
+            Problem::new(ExitCode::Failure, "x", None).render(),
+            "error: x\n"
+        );
+    }
+
+    #[test]
+    fn forbidden_exec_names_the_permission() {
+        let status = kube::core::Status::failure(
+            "pods \"c\" is forbidden: User \"v\" cannot get resource \"pods/exec\"",
+            "Forbidden",
+        )
+        .with_code(403);
+        let err = anyhow::Error::new(ApiCallError {
+            call: ApiCall::Exec {
+                namespace: "coder".into(),
+                pod: "c".into(),
+            },
+            server: "https://127.0.0.1:1".into(),
+            context: Some("kubesim".into()),
+            request_timeout: None,
+            source: ApiFailure::Kube(kube::Error::Api(Box::new(status))),
+        });
+        let p = describe(&err);
+        assert_eq!(p.exit, ExitCode::Forbidden);
+        assert!(p.hint.unwrap().contains("`get` and `create` on pods/exec"));
+    }
+
+    #[test]
+    fn usage_errors_exit_2() {
+        let p = describe(&anyhow::Error::new(UsageError("bad".into())));
+        assert_eq!((p.exit, p.message.as_str()), (ExitCode::Usage, "bad"));
+    }
+}

@@ -1,0 +1,155 @@
+//! What the process is attached to, detected once in `main` and passed down
+//! so colour, prompts and spinners are decided by data that tests can set.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Terminal {
+    pub stdin: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+    /// Colour is allowed at all (NO_COLOR unset, TERM not "dumb").
+    pub colour_allowed: bool,
+}
+
+impl Terminal {
+    pub fn detect() -> Terminal {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        Terminal {
+            stdin: std::io::stdin().is_terminal(),
+            stdout: std::io::stdout().is_terminal(),
+            stderr: std::io::stderr().is_terminal(),
+            colour_allowed: !no_color && !dumb,
+        }
+    }
+
+    /// Prompts are shown on stderr and answered on stdin, so both must be terminals; stdout
+    /// may be redirected to capture the credentials.
+    pub fn can_prompt(&self) -> bool {
+        self.stdin && self.stderr
+    }
+
+    pub fn stdout_colour(&self) -> bool {
+        self.colour_allowed && self.stdout
+    }
+
+    pub fn stderr_colour(&self) -> bool {
+        self.colour_allowed && self.stderr
+    }
+}
+
+/// A one-line spinner on stderr for slow remote commands; silent when stderr is not a terminal
+/// and for the first second, so quick commands do not flicker.
+pub struct Spinner {
+    enabled: bool,
+    message: String,
+    shown: bool,
+}
+
+impl Spinner {
+    pub fn new(terminal: &Terminal, message: String) -> Spinner {
+        Spinner {
+            enabled: terminal.stderr,
+            message,
+            shown: false,
+        }
+    }
+
+    pub fn tick(&mut self, elapsed: Duration) {
+        const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+        if !self.enabled || elapsed < Duration::from_secs(1) {
+            return;
+        }
+        let frame = FRAMES[(elapsed.as_millis() / 100) as usize % FRAMES.len()];
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2K{frame} {} ({}s)",
+            self.message,
+            elapsed.as_secs()
+        );
+        let _ = err.flush();
+        self.shown = true;
+    }
+
+    pub fn clear(&mut self) {
+        if self.shown {
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+            self.shown = false;
+        }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompts_need_stdin_and_stderr_terminals() {
+        let table = [
+            (
+                Terminal {
+                    stdin: true,
+                    stdout: true,
+                    stderr: true,
+                    colour_allowed: true,
+                },
+                true,
+            ),
+            (
+                Terminal {
+                    stdin: true,
+                    stdout: false,
+                    stderr: true,
+                    colour_allowed: true,
+                },
+                true,
+            ),
+            (
+                Terminal {
+                    stdin: false,
+                    stdout: true,
+                    stderr: true,
+                    colour_allowed: true,
+                },
+                false,
+            ),
+            (
+                Terminal {
+                    stdin: true,
+                    stdout: true,
+                    stderr: false,
+                    colour_allowed: true,
+                },
+                false,
+            ),
+        ];
+        for (terminal, want) in table {
+            assert_eq!(terminal.can_prompt(), want, "{terminal:?}");
+        }
+    }
+
+    #[test]
+    fn colour_needs_a_terminal_and_permission() {
+        let t = Terminal {
+            stdin: false,
+            stdout: true,
+            stderr: false,
+            colour_allowed: true,
+        };
+        assert!(t.stdout_colour() && !t.stderr_colour());
+        let t = Terminal {
+            colour_allowed: false,
+            ..t
+        };
+        assert!(!t.stdout_colour());
+    }
+}
