@@ -20,12 +20,27 @@ pub enum ExitCode {
     OutputNotUnderstood,
     /// The user answered "no" at the confirmation prompt.
     Declined,
-    /// Interrupted by Ctrl-C.
+    /// Interrupted by Ctrl-C (SIGINT).
     Interrupted,
+    /// Ended by SIGTERM (`timeout`, CI cancellation, `kill`).
+    Terminated,
+    /// Ended by SIGHUP (the terminal closed).
+    HungUp,
 }
 
+use crate::kube::signals::Signal;
+
 impl ExitCode {
-    pub const ALL: [ExitCode; 9] = [
+    /// How a process ended by `signal` reports it.
+    pub fn for_signal(signal: Signal) -> ExitCode {
+        match signal {
+            Signal::Interrupt => ExitCode::Interrupted,
+            Signal::Terminate => ExitCode::Terminated,
+            Signal::HangUp => ExitCode::HungUp,
+        }
+    }
+
+    pub const ALL: [ExitCode; 11] = [
         ExitCode::Success,
         ExitCode::Failure,
         ExitCode::Usage,
@@ -35,6 +50,8 @@ impl ExitCode {
         ExitCode::OutputNotUnderstood,
         ExitCode::Declined,
         ExitCode::Interrupted,
+        ExitCode::Terminated,
+        ExitCode::HungUp,
     ];
 
     pub fn code(self) -> u8 {
@@ -47,8 +64,10 @@ impl ExitCode {
             ExitCode::RemoteFailed => 5,
             ExitCode::OutputNotUnderstood => 6,
             ExitCode::Declined => 7,
-            // 128 + SIGINT, as shells report it.
+            // 128 + the signal's number, as shells report it.
             ExitCode::Interrupted => 130,
+            ExitCode::Terminated => 143,
+            ExitCode::HungUp => 129,
         }
     }
 }

@@ -8,8 +8,9 @@ mod checks;
 
 use std::path::Path;
 
-use kubectl_coder::coder::v1::parse_reset_output;
+use kubectl_coder::coder::v1::{Reading, parse_reset_output};
 use kubectl_coder::coder::v2::{Outcome, reset_outcome};
+use kubectl_coder::kube::transcript::Transcript;
 use kubectl_coder::ui::text::plain;
 
 /// A fuzz target's name and its checks.
@@ -70,9 +71,29 @@ const FOUND: &[(&str, &[u8])] = &[
     ("v1_reset_output", b"\x1b]\nPassword: abc\n"),
     ("v1_reset_output", b"\x1b[\xffPassword: abc\n"),
     // parse_reset_output(): a BEL (or other control character) after the password
-    // became part of it.
+    // became part of it; now such a value is not a password (not understood, raw output).
     ("v1_reset_output", b"Password: abc\x07\n"),
     ("v1_reset_output", b"Password: abc\x00def\n"),
+    // parse_reset_output(), as a reviewer found it: a log line cut after `password: ` (a
+    // dropped stream, a timeout, Ctrl-C) gave the word after it as the password, with exit 0.
+    (
+        "v1_reset_output",
+        b"2026-11-27 10:00:00 [INFO] coderd reset-admin-password: connecting to database\n",
+    ),
+    ("v1_reset_output", b"reset-admin-password: connecting"),
+    // A log line after the block won over it; so did a database DSN's own password.
+    (
+        "v1_reset_output",
+        b"User: admin\nPassword: Real-Pw-1\nreset-admin-password: done\n",
+    ),
+    (
+        "v1_reset_output",
+        b"User: admin\nPassword: Real-Pw-1\nconnecting host=db user=coder password=hunter2 dbname=coder\n",
+    ),
+    // Punctuation cut the password short.
+    ("v1_reset_output", b"Password: Ab,cd}ef'gh\n"),
+    // stderr was read before stdout, whatever arrived first; two passwords: the last won.
+    ("v1_reset_output", b"Password: one-1\n\xffPassword: two-2\n"),
     // reset_outcome(): an empty or space-padded username was reported as Coder's spelling.
     (
         "v2_outcomes",
@@ -102,19 +123,55 @@ fn found_bugs_have_the_expected_results() {
     assert_eq!(plain(b"\x1b]0;title\nnext"), "\nnext");
     assert_eq!(plain("\x1bé".as_bytes()), "é");
     for output in [
-        &b"Password: abc\x07\n"[..],
-        b"\x1b]\nPassword: abc\n",
+        &b"\x1b]\nPassword: abc\n"[..],
         b"Password: \x1b[1mabc\x1b(B\x1b[m\n",
     ] {
-        let creds = parse_reset_output(output, b"").expect("a password");
+        let creds = parse_reset_output(output, b"")
+            .credentials()
+            .expect("a password");
         assert_eq!(creds.password.expose(), "abc", "{output:?}");
     }
+    for output in [
+        &b"Password: abc\x07\n"[..],
+        b"Password: abc\x00def\n",
+        b"Password: one-1\nPassword: two-2\n",
+    ] {
+        assert!(
+            matches!(parse_reset_output(output, b""), Reading::Ambiguous(_)),
+            "{output:?}"
+        );
+    }
+    for output in [
+        &b"2026-11-27 10:00:00 [INFO] coderd reset-admin-password: connecting to database\n"[..],
+        b"reset-admin-password: connecting",
+    ] {
+        assert!(
+            matches!(parse_reset_output(output, b""), Reading::Nothing),
+            "{output:?}"
+        );
+    }
+    for output in [
+        &b"User: admin\nPassword: Real-Pw-1\nreset-admin-password: done\n"[..],
+        b"User: admin\nPassword: Real-Pw-1\nconnecting host=db user=coder password=hunter2 dbname=coder\n",
+    ] {
+        let creds = parse_reset_output(output, b"").credentials().unwrap();
+        assert_eq!(creds.password.expose(), "Real-Pw-1", "{output:?}");
+    }
     assert_eq!(
-        reset_outcome(0, b"Password has been reset for user !\n", b""),
+        parse_reset_output(b"Password: Ab,cd}ef'gh\n", b"")
+            .credentials()
+            .unwrap()
+            .password
+            .expose(),
+        "Ab,cd}ef'gh"
+    );
+    let done = |text: &[u8]| reset_outcome(0, &Transcript::of(text, b""));
+    assert_eq!(
+        done(b"Password has been reset for user !\n"),
         Outcome::Done { username: None }
     );
     assert_eq!(
-        reset_outcome(0, b"Password has been reset for user bob !\n", b""),
+        done(b"Password has been reset for user bob !\n"),
         Outcome::Done {
             username: Some("bob".into())
         }

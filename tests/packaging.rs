@@ -128,7 +128,7 @@ const WINDOWS_FORBIDDEN: &[&str] = &[
 ];
 
 fn parse(text: &str) -> Result<Manifest, String> {
-    serde_yaml_ng::from_str(text).map_err(|e| format!("not a krew manifest: {e}"))
+    serde_saphyr::from_str(text).map_err(|e| format!("not a krew manifest: {e}"))
 }
 
 /// k8s.io/apimachinery's ParseSemantic behind krew's leading-`v` check.

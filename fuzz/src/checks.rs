@@ -12,8 +12,9 @@
 use kubectl_coder::coder::password::{
     self, MAX_LEN, MIN_ENTROPY_BITS, PasswordProblem, check, entropy_bits,
 };
-use kubectl_coder::coder::v1::parse_reset_output;
+use kubectl_coder::coder::v1::{Reading, parse_reset_output};
 use kubectl_coder::coder::v2::{Outcome, create_outcome, reset_outcome};
+use kubectl_coder::kube::transcript::Transcript;
 use kubectl_coder::ui::text::{last_line, plain};
 
 /// Separates stdout from stderr in two-stream inputs.
@@ -30,12 +31,10 @@ pub const V2_RESET_DONE: &str = "Password has been reset for user ";
 pub const V2_CREATED: &str = "User created successfully";
 
 /// Characters a Coder v1 temporary password might contain, as far as the parser can
-/// promise to read them back: printable non-space ASCII except quotes, commas and braces,
-/// which end a value in structured logs.
+/// promise to read them back from a `Password:` line: printable non-space ASCII (the value
+/// is the rest of the line, punctuation and all).
 pub fn v1_password_chars() -> Vec<char> {
-    ('!'..='~')
-        .filter(|c| !matches!(c, '"' | '\'' | ',' | '{' | '}'))
-        .collect()
+    ('!'..='~').collect()
 }
 
 pub fn split_streams(data: &[u8]) -> (&[u8], &[u8]) {
@@ -153,12 +152,23 @@ pub fn check_plain_output(input: &[u8], out: &str) {
 
 pub fn v1_reset_output(data: &[u8]) {
     let (stdout, stderr) = split_streams(data);
-    if let Some(creds) = parse_reset_output(stdout, stderr) {
+    let before = parse_reset_output(stdout, stderr);
+    if let Reading::Credentials(creds) = &before {
         check_v1_credentials(stdout, stderr, &creds.username, creds.password.expose());
+        // Ambiguity is never resolved by guessing: a second, different password line makes
+        // the output not understood.
+        let other = format!("{}-2", creds.password.expose());
+        let out = [stdout, format!("\nPassword: {other}\n").as_bytes()].concat();
+        assert!(
+            matches!(parse_reset_output(&out, stderr), Reading::Ambiguous(_)),
+            "two passwords were not ambiguous in {} / {}",
+            clip(&out),
+            clip(stderr)
+        );
     }
 
-    // Credentials printed after any output at all are found: nothing on earlier lines
-    // can hide them or change them.
+    // Credentials printed after any output at all are found, unless the output already held
+    // another password line (then: not understood, never a guess).
     let password = v1_password_from(data);
     let username = username_from(data);
     for tail in [
@@ -169,10 +179,24 @@ pub fn v1_reset_output(data: &[u8]) {
         format!("\n> 🙋 Username: {username}\n> 🔑 Password: {password}"),
     ] {
         let out = [stdout, tail.as_bytes()].concat();
-        let creds = parse_reset_output(&out, stderr)
-            .unwrap_or_else(|| panic!("no password in {} / {}", clip(&out), clip(stderr)));
-        assert_eq!(creds.password.expose(), password, "in {}", clip(&out));
-        assert_eq!(creds.username, username, "in {}", clip(&out));
+        match parse_reset_output(&out, stderr) {
+            Reading::Credentials(creds) => {
+                assert_eq!(creds.password.expose(), password, "in {}", clip(&out));
+                let same_before =
+                    matches!(&before, Reading::Credentials(b) if b.password.expose() == password);
+                if !same_before {
+                    assert_eq!(creds.username, username, "in {}", clip(&out));
+                }
+            }
+            Reading::Ambiguous(why) => assert!(
+                matches!(&before, Reading::Ambiguous(_))
+                    || matches!(&before, Reading::Credentials(b) if b.password.expose() != password),
+                "ambiguous ({why}) though the output held no other password: {} / {}",
+                clip(&out),
+                clip(stderr)
+            ),
+            Reading::Nothing => panic!("no password in {} / {}", clip(&out), clip(stderr)),
+        }
     }
 }
 
@@ -186,16 +210,26 @@ pub fn check_v1_credentials(stdout: &[u8], stderr: &[u8], username: &str, passwo
         "white space or a control character in password {password:?}"
     );
     assert!(
-        !password.contains(['"', '\'', ',', '}']),
-        "a value terminator in password {password:?}"
-    );
-    assert!(
         !password.chars().all(|c| c == '*'),
         "a masked password was taken: {password:?}"
     );
+    // No candidate from a word inside another word: the line holding the password names the
+    // key `password` as a whole word (`-` and `_` belong to words).
+    let whole_word_key = |line: &str| {
+        let lower = line.to_ascii_lowercase();
+        lower.match_indices("password").any(|(at, _)| {
+            let before = lower[..at].chars().next_back();
+            let after = lower[at + "password".len()..].chars().next();
+            before.is_none_or(|c| !(c.is_alphanumeric() || c == '-' || c == '_'))
+                && after.is_none_or(|c| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        })
+    };
     assert!(
-        shown.iter().any(|s| s.contains(password)),
-        "password {password:?} is not in the output as shown: {}",
+        shown
+            .iter()
+            .flat_map(|s| s.lines())
+            .any(|line| line.contains(password) && whole_word_key(line)),
+        "password {password:?} is not on a line with the key `password`: {}",
         clip(&shown)
     );
     assert!(
@@ -224,28 +258,22 @@ pub fn v2_outcomes(data: &[u8]) {
     let (stdout, stderr) = split_streams(rest);
     let shown = [plain(stdout), plain(stderr)];
 
-    let reset = reset_outcome(code, stdout, stderr);
-    check_v2_outcome(code, stdout, stderr, &reset);
-    if code == 0 {
-        let said_done = shown.iter().any(|s| s.contains(V2_RESET_DONE));
+    let transcript = Transcript::of(stdout, stderr);
+    // Once Coder said it is done, the outcome is done, whatever the exit code.
+    let reset = reset_outcome(code, &transcript);
+    let said_done = shown.iter().any(|s| s.contains(V2_RESET_DONE));
+    check_v2_outcome(code, said_done, stdout, stderr, &reset);
+
+    let created = create_outcome(code, &transcript);
+    let said_created = shown.iter().any(|s| s.contains(V2_CREATED));
+    check_v2_outcome(code, said_created, stdout, stderr, &created);
+    if said_created {
         assert_eq!(
-            matches!(reset, Outcome::Done { .. }),
-            said_done,
-            "{reset:?} for {}",
+            created,
+            Outcome::Done { username: None },
+            "for {}",
             clip(&shown)
         );
-    }
-
-    let created = create_outcome(code, stdout, stderr);
-    check_v2_outcome(code, stdout, stderr, &created);
-    if code == 0 {
-        let said_created = shown.iter().any(|s| s.contains(V2_CREATED));
-        let want = if said_created {
-            Outcome::Done { username: None }
-        } else {
-            Outcome::NotUnderstood
-        };
-        assert_eq!(created, want, "for {}", clip(&shown));
     }
 
     // Success reported after any other output is recognised, with the username as printed.
@@ -253,27 +281,43 @@ pub fn v2_outcomes(data: &[u8]) {
         let user = username_from(rest);
         let tail = format!("\n{V2_RESET_DONE}\x1b[1m{user}\x1b[0m!\r\n");
         let out = [stdout, tail.as_bytes()].concat();
-        assert_eq!(
-            reset_outcome(0, &out, stderr),
-            Outcome::Done {
-                username: Some(user)
-            },
-            "for {} / {}",
-            clip(&out),
-            clip(stderr)
-        );
+        for exit in [0, 1, code] {
+            assert_eq!(
+                reset_outcome(exit, &Transcript::of(&out, stderr)),
+                Outcome::Done {
+                    username: Some(user.clone())
+                },
+                "exit {exit} for {} / {}",
+                clip(&out),
+                clip(stderr)
+            );
+        }
     }
     let err = [stderr, b"\nUser created successfully.\n"].concat();
     assert_eq!(
-        create_outcome(0, stdout, &err),
+        create_outcome(0, &Transcript::of(stdout, &err)),
         Outcome::Done { username: None }
     );
 }
 
-pub fn check_v2_outcome(code: i32, stdout: &[u8], stderr: &[u8], outcome: &Outcome) {
+pub fn check_v2_outcome(
+    code: i32,
+    said_done: bool,
+    stdout: &[u8],
+    stderr: &[u8],
+    outcome: &Outcome,
+) {
     let shown = [plain(stdout), plain(stderr)];
-    let succeeded = matches!(outcome, Outcome::Done { .. } | Outcome::NotUnderstood);
-    assert_eq!(succeeded, code == 0, "exit {code} read as {outcome:?}");
+    assert_eq!(
+        matches!(outcome, Outcome::Done { .. }),
+        said_done,
+        "exit {code} read as {outcome:?}"
+    );
+    assert_eq!(
+        matches!(outcome, Outcome::NotUnderstood),
+        code == 0 && !said_done,
+        "exit {code} read as {outcome:?}"
+    );
     match outcome {
         Outcome::Done {
             username: Some(name),

@@ -5,6 +5,7 @@ use zeroize::Zeroizing;
 
 use crate::coder::names::{Email, Username};
 use crate::coder::password::Secret;
+use crate::kube::transcript::{Stream, Transcript};
 use crate::ui::text;
 
 /// `coder reset-password <username>`: the password is not in argv; it goes on stdin.
@@ -65,51 +66,72 @@ pub enum Outcome {
     },
 }
 
-/// Reads the outcome of `coder reset-password` (cli/resetpassword.go).
-pub fn reset_outcome(exit_code: i32, stdout: &[u8], stderr: &[u8]) -> Outcome {
-    let out = text::plain(stdout);
-    let err = text::plain(stderr);
-    if exit_code == 0 {
-        const DONE: &str = "Password has been reset for user ";
-        return match out
-            .lines()
-            .chain(err.lines())
-            .find_map(|l| l.split_once(DONE))
-        {
-            Some((_, rest)) => {
-                let name = rest.trim().trim_end_matches('!').trim_end();
-                Outcome::Done {
-                    username: (!name.is_empty()).then(|| name.to_string()),
-                }
-            }
-            None => Outcome::NotUnderstood,
-        };
-    }
-    failure(&out, &err)
+/// What `coder reset-password` prints when it is done (cli/resetpassword.go).
+const RESET_DONE: &str = "Password has been reset for user ";
+/// What `coder server create-admin-user` prints when it is done, on stderr
+/// (cli/server_createadminuser.go).
+const CREATED: &str = "User created successfully";
+
+/// Both streams as plain text, stdout then stderr.
+fn streams(transcript: &Transcript) -> (Zeroizing<String>, Zeroizing<String>) {
+    let join = |stream| {
+        let mut text = String::new();
+        for line in transcript.lines_of(stream) {
+            text.push_str(&text::plain(&line.text));
+            text.push('\n');
+        }
+        Zeroizing::new(text)
+    };
+    (join(Stream::Stdout), join(Stream::Stderr))
 }
 
-/// Reads the outcome of `coder server create-admin-user` (cli/server_createadminuser.go),
-/// which reports success on stderr.
-pub fn create_outcome(exit_code: i32, stdout: &[u8], stderr: &[u8]) -> Outcome {
-    let out = text::plain(stdout);
-    let err = text::plain(stderr);
-    if exit_code == 0 {
-        return if err.contains("User created successfully")
-            || out.contains("User created successfully")
-        {
-            Outcome::Done { username: None }
-        } else {
-            Outcome::NotUnderstood
-        };
-    }
-    failure(&out, &err)
+/// Whether `coder reset-password` said it was done, and for which user (as Coder spells
+/// it). Whatever the exit code or ending: the password was set once this was printed.
+pub fn reset_done(transcript: &Transcript) -> Option<Option<String>> {
+    let (out, err) = streams(transcript);
+    out.lines()
+        .chain(err.lines())
+        .find_map(|l| l.split_once(RESET_DONE))
+        .map(|(_, rest)| {
+            let name = rest.trim().trim_end_matches('!').trim_end();
+            (!name.is_empty()).then(|| name.to_string())
+        })
 }
 
-fn failure(out: &str, err: &str) -> Outcome {
-    let all = format!("{out}\n{err}");
-    let lower = all.to_ascii_lowercase();
-    let detail = text::last_line(err)
-        .or_else(|| text::last_line(out))
+/// Whether `coder server create-admin-user` said it created the user.
+pub fn create_done(transcript: &Transcript) -> bool {
+    let (out, err) = streams(transcript);
+    err.contains(CREATED) || out.contains(CREATED)
+}
+
+/// Reads the outcome of `coder reset-password` that exited with `exit_code`.
+pub fn reset_outcome(exit_code: i32, transcript: &Transcript) -> Outcome {
+    if let Some(username) = reset_done(transcript) {
+        return Outcome::Done { username };
+    }
+    if exit_code == 0 {
+        return Outcome::NotUnderstood;
+    }
+    failure(transcript)
+}
+
+/// Reads the outcome of `coder server create-admin-user` that exited with `exit_code`.
+pub fn create_outcome(exit_code: i32, transcript: &Transcript) -> Outcome {
+    if create_done(transcript) {
+        return Outcome::Done { username: None };
+    }
+    if exit_code == 0 {
+        return Outcome::NotUnderstood;
+    }
+    failure(transcript)
+}
+
+/// Why a command failed, from what it printed.
+pub fn failure(transcript: &Transcript) -> Outcome {
+    let (out, err) = streams(transcript);
+    let lower = format!("{}\n{}", *out, *err).to_ascii_lowercase();
+    let detail = text::last_line(&err)
+        .or_else(|| text::last_line(&out))
         .unwrap_or("no output")
         .to_string();
     if lower.contains("retrieving user") && lower.contains("no rows") {
@@ -213,7 +235,7 @@ mod tests {
         ];
         for (code, out, err, want) in table {
             assert_eq!(
-                &reset_outcome(*code, out.as_bytes(), err.as_bytes()),
+                &reset_outcome(*code, &Transcript::of(out.as_bytes(), err.as_bytes())),
                 want,
                 "{out}{err}"
             );
@@ -224,15 +246,20 @@ mod tests {
     fn create_outcomes_table() {
         let ok = "Creating user...\nGenerating user SSH key...\n\nUser created successfully.\nID: 1\nUsername: bob\n";
         assert_eq!(
-            create_outcome(0, b"", ok.as_bytes()),
+            create_outcome(0, &Transcript::of(b"", ok.as_bytes())),
             Outcome::Done { username: None }
         );
-        assert_eq!(create_outcome(0, b"", b""), Outcome::NotUnderstood);
+        assert_eq!(
+            create_outcome(0, &Transcript::of(b"", b"")),
+            Outcome::NotUnderstood
+        );
         assert_eq!(
             create_outcome(
                 1,
-                b"",
-                b"insert user: pq: duplicate key value violates unique constraint\n"
+                &Transcript::of(
+                    b"",
+                    b"insert user: pq: duplicate key value violates unique constraint\n"
+                )
             ),
             Outcome::UserExists
         );

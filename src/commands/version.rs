@@ -22,7 +22,7 @@ pub const VERSION: VersionInfo = VersionInfo {
 pub fn print(format: OutputFormat) -> anyhow::Result<ExitCode> {
     let text = match format {
         OutputFormat::Json => serde_json::to_string_pretty(&VERSION)? + "\n",
-        OutputFormat::Yaml => serde_yaml_ng::to_string(&VERSION)?,
+        OutputFormat::Yaml => serde_saphyr::to_string(&VERSION)?,
         OutputFormat::Text => format!(
             "kubectl-coder {}\ncommit: {}\ntarget: {}\n",
             VERSION.version, VERSION.commit, VERSION.target

@@ -1,28 +1,55 @@
 //! Running an argv in a container over the exec websocket (kube's `ws` feature, v5 with v4
-//! fallback): no shell, no kubectl. Output of any size is read while the command runs, and the
-//! end is told apart: an exit code, a runtime failure, a lost stream, a timeout or Ctrl-C.
+//! fallback): no kubectl. Output of any size is read while the command runs and kept within
+//! bounds ([`Transcript`]); stdin is written at once or line by line as the command asks
+//! ([`Dialogue`]); and the end is told apart: an exit code, a runtime failure, a lost stream,
+//! a timeout, or a signal (Ctrl-C, SIGTERM, SIGHUP).
 
 use std::time::{Duration, Instant};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kube::api::AttachParams;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, SimplexStream, WriteHalf};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::kube::connection::Connection;
 use crate::kube::error::{ApiCall, ApiCallError};
+use crate::kube::signals::{Signal, Signals};
+use crate::kube::transcript::{Stream, Transcript};
 
 /// One command to run.
 pub struct ExecRequest<'a> {
     pub pod: &'a str,
     pub container: &'a str,
     pub argv: &'a [String],
-    /// Bytes for the command's stdin; `None` opens no stdin at all.
-    pub stdin: Option<&'a [u8]>,
-    /// Signal end-of-input after `stdin`. Coder's prompts read lines and need no EOF, and with
-    /// the v4 protocol an EOF can only be sent by closing the whole connection, so keep it open.
-    pub close_stdin: bool,
+    pub stdin: Stdin<'a>,
     /// For the connection and the command together.
     pub timeout: Option<Duration>,
+}
+
+/// What the command gets on stdin.
+pub enum Stdin<'a> {
+    /// No stdin at all.
+    None,
+    /// These bytes at once. Stdin then stays open: with the v4 protocol an end of input can
+    /// only be sent by closing the whole connection.
+    Bytes(&'a [u8]),
+    /// Lines written as the command asks for them.
+    Dialogue(&'a mut dyn Dialogue),
+}
+
+/// Answers a command's prompts: told what arrived so far, says what to write next.
+pub trait Dialogue {
+    /// Called after each chunk of output and about ten times a second.
+    fn next(&mut self, received: &Transcript, elapsed: Duration) -> Reply<'_>;
+}
+
+/// What a [`Dialogue`] wants done.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reply<'a> {
+    Wait,
+    Write(&'a [u8]),
+    /// End of input (v5); with v4 this closes the connection.
+    Close,
 }
 
 /// How the remote command ended.
@@ -30,7 +57,8 @@ pub struct ExecRequest<'a> {
 pub enum End {
     /// The process exited with this code (0 is success).
     Exited(i32),
-    /// The runtime could not run it (e.g. executable not found): the Status reason and message.
+    /// The runtime reported a failure (e.g. executable not found): the Status reason and
+    /// message. Output may have arrived before it.
     Failed {
         reason: String,
         message: String,
@@ -38,24 +66,22 @@ pub enum End {
     /// The connection ended before any exit status: the command may or may not have finished.
     StreamLost(String),
     TimedOut(Duration),
-    Interrupted,
+    /// We were told to stop (Ctrl-C, SIGTERM, SIGHUP).
+    Signalled(Signal),
 }
 
-/// What came back, including partial output when the end was not an exit.
+impl End {
+    /// Whether the command reported how it ended (so its last line is whole).
+    pub fn finished(&self) -> bool {
+        matches!(self, End::Exited(_) | End::Failed { .. })
+    }
+}
+
+/// What came back.
 #[derive(Debug)]
 pub struct ExecOutput {
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
+    pub transcript: Transcript,
     pub end: End,
-}
-
-/// The output of a reset holds a password: zero it when done.
-impl Drop for ExecOutput {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        self.stdout.zeroize();
-        self.stderr.zeroize();
-    }
 }
 
 /// The exec could not start (nothing ran remotely).
@@ -65,8 +91,8 @@ pub enum ExecError {
     Api(#[from] ApiCallError),
     #[error("the exec connection was not established within {0:?}")]
     TimedOut(Duration),
-    #[error("interrupted before the command started")]
-    Interrupted,
+    #[error("{0} before the command started")]
+    Signalled(Signal),
 }
 
 /// Reads the channel-3 Status the API server sends when the command ends.
@@ -99,28 +125,29 @@ const READ_CHUNK: usize = 32 * 1024;
 /// kube's default 1 KiB pipes make large outputs crawl.
 const PIPE_SIZE: usize = 64 * 1024;
 
-/// Runs the command and collects everything it says. `on_tick` is called about ten times a
-/// second while waiting, with the time elapsed (for a spinner).
+/// Runs the command and collects what it says. `on_tick` is called about ten times a second
+/// while waiting, with the time elapsed (for a spinner). `signals` were registered by the
+/// caller, so that one arriving at any point of the remote phase is seen.
 pub async fn run(
     conn: &Connection,
-    request: &ExecRequest<'_>,
+    request: ExecRequest<'_>,
+    signals: &mut Signals,
     on_tick: &mut dyn FnMut(Duration),
 ) -> Result<ExecOutput, ExecError> {
     let started = Instant::now();
     let deadline = request
         .timeout
         .map(|t| tokio::time::Instant::from_std(started + t));
+    let has_stdin = !matches!(request.stdin, Stdin::None);
     let params = AttachParams::default()
         .container(request.container)
-        .stdin(request.stdin.is_some())
+        .stdin(has_stdin)
         .stdout(true)
         .stderr(true)
         .max_stdin_buf_size(PIPE_SIZE)
         .max_stdout_buf_size(PIPE_SIZE)
         .max_stderr_buf_size(PIPE_SIZE);
 
-    // One listener for the whole run, so a Ctrl-C between two polls is not missed.
-    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
     let pods = conn.pods();
     let connect = pods.exec(request.pod, request.argv.to_vec(), &params);
     let mut process = tokio::select! {
@@ -132,34 +159,32 @@ pub async fn run(
             conn.api_error(call, e)
         })?,
         _ = sleep_until(deadline) => return Err(ExecError::TimedOut(request.timeout.unwrap_or_default())),
-        _ = &mut ctrl_c => return Err(ExecError::Interrupted),
+        signal = signals.recv() => return Err(ExecError::Signalled(signal)),
     };
 
     let mut status_future = Box::pin(process.take_status().expect("status is taken once"));
     let mut stdout_reader = process.stdout().expect("stdout was requested");
     let mut stderr_reader = process.stderr().expect("stderr was requested");
-    let stdin_writer = process.stdin();
-    let (stdin_bytes, close_stdin) = (request.stdin.unwrap_or_default(), request.close_stdin);
-    let mut stdin_future = Box::pin(async move {
-        let mut writer = stdin_writer?;
-        if writer.write_all(stdin_bytes).await.is_err() {
-            return None;
+    // Stdin is written from the loop below, a piece at a time, so that output keeps being
+    // read while a large input is on its way (both directions share bounded pipes).
+    let mut stdin = StdinState {
+        writer: process.stdin(),
+        pending: Zeroizing::new(Vec::new()),
+        close_when_written: false,
+    };
+    let mut dialogue = match request.stdin {
+        Stdin::None => None,
+        Stdin::Bytes(bytes) => {
+            stdin.pending.extend_from_slice(bytes);
+            None
         }
-        if close_stdin {
-            let _ = writer.shutdown().await;
-            return None;
-        }
-        // Kept alive until the command ends: dropping it would send end-of-input.
-        Some(writer)
-    });
+        Stdin::Dialogue(dialogue) => Some(dialogue),
+    };
 
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
+    let mut transcript = Transcript::new();
     let mut out_chunk = vec![0u8; READ_CHUNK];
     let mut err_chunk = vec![0u8; READ_CHUNK];
     let (mut stdout_open, mut stderr_open) = (true, true);
-    let mut stdin_done = request.stdin.is_none();
-    let mut open_stdin = None;
     let mut status: Option<Option<Status>> = None;
     // When the stream breaks, kube's message loop drops its pipe writers without shutting them
     // down, so the readers never see EOF; the status future does resolve (to None). Then we
@@ -181,15 +206,11 @@ pub async fn run(
         tokio::select! {
             read = stdout_reader.read(&mut out_chunk), if stdout_open => match read {
                 Ok(0) | Err(_) => stdout_open = false,
-                Ok(n) => stdout.extend_from_slice(&out_chunk[..n]),
+                Ok(n) => transcript.push(Stream::Stdout, &out_chunk[..n]),
             },
             read = stderr_reader.read(&mut err_chunk), if stderr_open => match read {
                 Ok(0) | Err(_) => stderr_open = false,
-                Ok(n) => stderr.extend_from_slice(&err_chunk[..n]),
-            },
-            writer = &mut stdin_future, if !stdin_done => {
-                stdin_done = true;
-                open_stdin = writer;
+                Ok(n) => transcript.push(Stream::Stderr, &err_chunk[..n]),
             },
             s = &mut status_future, if status.is_none() => {
                 if s.is_none() {
@@ -201,17 +222,83 @@ pub async fn run(
                 stdout_open = false;
                 stderr_open = false;
             },
+            written = stdin.write_some(), if stdin.has_pending() => stdin.advance(written).await,
             _ = sleep_until(deadline) => break End::TimedOut(request.timeout.unwrap_or_default()),
-            _ = &mut ctrl_c => break End::Interrupted,
+            signal = signals.recv() => break End::Signalled(signal),
             _ = ticker.tick() => on_tick(started.elapsed()),
         }
+        // Answer prompts after each chunk and each tick, while stdin is open and idle.
+        if let Some(d) = dialogue.as_mut()
+            && stdin.is_idle()
+            && status.is_none()
+        {
+            match d.next(&transcript, started.elapsed()) {
+                Reply::Wait => {}
+                Reply::Write(bytes) => stdin.pending.extend_from_slice(bytes),
+                Reply::Close => stdin.close().await,
+            }
+        }
     };
-    drop(open_stdin);
-    Ok(ExecOutput {
-        stdout,
-        stderr,
-        end,
-    })
+    // Kept open until the command ended: dropping it would have sent end-of-input.
+    drop(stdin);
+    transcript.finish();
+    Ok(ExecOutput { transcript, end })
+}
+
+/// The command's stdin: what is still to be written, and whether to close it after.
+struct StdinState {
+    writer: Option<WriteHalf<SimplexStream>>,
+    /// Zeroed when dropped: it may hold a password.
+    pending: Zeroizing<Vec<u8>>,
+    close_when_written: bool,
+}
+
+impl StdinState {
+    fn has_pending(&self) -> bool {
+        self.writer.is_some() && !self.pending.is_empty()
+    }
+
+    /// Open, with nothing left to write.
+    fn is_idle(&self) -> bool {
+        self.writer.is_some() && self.pending.is_empty() && !self.close_when_written
+    }
+
+    /// Writes some of what is pending (never resolves when nothing is).
+    async fn write_some(&mut self) -> std::io::Result<usize> {
+        match self.writer.as_mut() {
+            Some(writer) if !self.pending.is_empty() => writer.write(&self.pending).await,
+            _ => std::future::pending().await,
+        }
+    }
+
+    async fn advance(&mut self, written: std::io::Result<usize>) {
+        match written {
+            Ok(n) if n > 0 => {
+                // Shifting in place: no copy of the bytes is left behind.
+                self.pending.drain(..n);
+                if self.pending.is_empty() && self.close_when_written {
+                    self.close().await;
+                }
+            }
+            // The command no longer reads: stop writing.
+            _ => {
+                self.writer = None;
+                self.pending.zeroize();
+                self.pending.clear();
+            }
+        }
+    }
+
+    /// End of input: after what is pending.
+    async fn close(&mut self) {
+        if !self.pending.is_empty() {
+            self.close_when_written = true;
+            return;
+        }
+        if let Some(mut writer) = self.writer.take() {
+            let _ = writer.shutdown().await;
+        }
+    }
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {

@@ -5,3 +5,5 @@ pub mod connection;
 pub mod error;
 pub mod exec;
 pub mod kubeconfig;
+pub mod signals;
+pub mod transcript;

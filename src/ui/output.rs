@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use crate::coder::action::Action;
 use crate::coder::password::Secret;
 use crate::coder::target::{Generation, Target};
+use crate::ui::text;
 
 /// How data on stdout is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -22,16 +23,22 @@ pub enum OutputFormat {
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error: the reader has what it wanted.
 pub fn stdout(text: &str) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match stdout_all(text) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
 }
 
-/// One line of diagnostics on stderr.
+/// Writes to stdout, and says if any of it did not get there (a closed pipe too): for
+/// credentials, which must not be lost.
+pub fn stdout_all(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush())
+}
+
+/// One line of diagnostics on stderr, control characters made visible.
 pub fn note(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{text}");
+    let _ = writeln!(std::io::stderr(), "{}", text::sanitize(text));
 }
 
 /// `--verbose` lines on stderr. Callers never pass a secret.
@@ -48,14 +55,33 @@ impl Log {
     }
 }
 
-fn structured<T: Serialize>(format: OutputFormat, value: &T) -> Option<String> {
+/// JSON or YAML, written straight into a buffer of `capacity` (which is zeroed when dropped:
+/// reports hold passwords, and a buffer that grows leaves copies behind).
+fn structured<T: Serialize>(
+    format: OutputFormat,
+    value: &T,
+    capacity: usize,
+) -> Option<Zeroizing<String>> {
     match format {
         OutputFormat::Text => None,
         OutputFormat::Json => {
-            Some(serde_json::to_string_pretty(value).expect("plain data serialises") + "\n")
+            let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
+            serde_json::to_writer_pretty(&mut *bytes, value).expect("plain data serialises");
+            bytes.push(b'\n');
+            let json = String::from_utf8(std::mem::take(&mut *bytes)).expect("JSON is UTF-8");
+            Some(Zeroizing::new(text::escape_json_controls(json)))
         }
-        OutputFormat::Yaml => Some(serde_yaml_ng::to_string(value).expect("plain data serialises")),
+        OutputFormat::Yaml => {
+            let mut yaml = Zeroizing::new(String::with_capacity(capacity));
+            serde_saphyr::to_fmt_writer(&mut *yaml, value).expect("plain data serialises");
+            Some(yaml)
+        }
     }
+}
+
+/// JSON or YAML for reports without secrets.
+fn structured_plain<T: Serialize>(format: OutputFormat, value: &T) -> Option<String> {
+    structured(format, value, 4096).map(|mut text| std::mem::take(&mut *text))
 }
 
 /// Where a command ran, shared by every report.
@@ -127,62 +153,71 @@ pub struct CredentialsReport<'a> {
     pub place: Place<'a>,
 }
 
-/// The report as text; it holds the password, so it is zeroed when dropped.
+/// The report as text, JSON or YAML. It holds the password, so it is written straight into
+/// one buffer that is zeroed when dropped. Untrusted text (names, Coder's output) has its
+/// control characters made visible.
 pub fn render_credentials(
     format: OutputFormat,
     report: &CredentialsReport,
     colour: bool,
 ) -> Zeroizing<String> {
-    Zeroizing::new(render_credentials_text(format, report, colour))
-}
-
-fn render_credentials_text(
-    format: OutputFormat,
-    report: &CredentialsReport,
-    colour: bool,
-) -> String {
-    if let Some(text) = structured(format, report) {
+    let raw_len = report.raw_output.as_ref().map_or(0, String::len);
+    let capacity = 4096 + 2 * raw_len;
+    if let Some(text) = structured(format, report, capacity) {
         return text;
     }
+    let mut text = Zeroizing::new(String::with_capacity(capacity));
+    // Writing to a String cannot fail.
+    let _ = write_credentials(&mut text, report, colour);
+    text
+}
+
+fn write_credentials(
+    text: &mut String,
+    report: &CredentialsReport,
+    colour: bool,
+) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    let clean = |s: &str| text::sanitize_line(s).into_owned();
     if !report.output_understood || report.incomplete.is_some() {
         // The raw output, then the password we sent: a reset that may have happened is shown.
-        let mut text = report.raw_output.clone().unwrap_or_default();
-        if !text.is_empty() && !text.ends_with('\n') {
+        let raw = report.raw_output.as_deref().unwrap_or_default();
+        text.push_str(&text::sanitize(raw));
+        if !raw.is_empty() && !raw.ends_with('\n') {
             text.push('\n');
         }
         if let Some(ShownPassword::Sent(password)) = &report.password {
-            text.push_str(&format!("Password sent: {}\n", password.expose()));
+            writeln!(text, "Password sent: {}", password.expose())?;
         }
-        return text;
+        return Ok(());
     }
     let bold = Style::new().bold().force_styling(colour);
     let place = &report.place;
-    let mut text = String::new();
     let what = match report.action {
         Action::CreateAdminUser => "Owner created",
         Action::ResetAdminPassword | Action::ResetPassword => "Password reset",
     };
-    text.push_str(&format!(
-        "{what} on {} in pod {}/{}{}.\n\n",
+    write!(
+        text,
+        "{what} on {} in pod {}/{}",
         place.generation.label(),
-        place.namespace,
-        place.pod,
-        place
-            .context
-            .map(|c| format!(" (context {c})"))
-            .unwrap_or_default(),
-    ));
+        clean(place.namespace),
+        clean(place.pod),
+    )?;
+    if let Some(context) = place.context {
+        write!(text, " (context {})", clean(context))?;
+    }
+    text.push_str(".\n\n");
     if let Some(username) = &report.username {
-        text.push_str(&format!("  Username:  {}\n", bold.apply_to(username)));
+        writeln!(text, "  Username:  {}", bold.apply_to(clean(username)))?;
     }
     if let Some(email) = report.email {
-        text.push_str(&format!("  Email:     {email}\n"));
+        writeln!(text, "  Email:     {}", clean(email))?;
     }
-    if let Some(password) = &report.password {
-        text.push_str(&format!(
-            "  Password:  {}\n",
-            bold.apply_to(password.expose())
-        ));
+    match &report.password {
+        Some(password) => writeln!(text, "  Password:  {}", bold.apply_to(password.expose()))?,
+        // Only a password the user chose is not shown: they know it.
+        None => text.push_str("  Password:  (the one you chose, not shown)\n"),
     }
     text.push('\n');
     text.push_str(if report.must_change_at_next_login {
@@ -192,7 +227,7 @@ fn render_credentials_text(
     } else {
         "Coder v2 does not force a change at the next login.\n"
     });
-    text
+    Ok(())
 }
 
 /// What `--dry-run` shows: never a password.
@@ -209,7 +244,7 @@ pub struct DryRunReport<'a> {
 }
 
 pub fn render_dry_run(format: OutputFormat, report: &DryRunReport) -> String {
-    if let Some(text) = structured(format, report) {
+    if let Some(text) = structured_plain(format, report) {
         return text;
     }
     let place = &report.place;
@@ -229,7 +264,7 @@ pub fn render_dry_run(format: OutputFormat, report: &DryRunReport) -> String {
         text.push_str(&format!("with stdin: {stdin}\n"));
     }
     text.push_str("Nothing was changed (--dry-run).\n");
-    text
+    text::sanitize(&text).into_owned()
 }
 
 #[derive(Debug, Serialize)]
@@ -278,7 +313,7 @@ impl ExecAccess {
 }
 
 pub fn render_status(format: OutputFormat, report: &StatusReport) -> String {
-    if let Some(text) = structured(format, report) {
+    if let Some(text) = structured_plain(format, report) {
         return text;
     }
     let mut text = String::new();
@@ -309,7 +344,7 @@ pub fn render_status(format: OutputFormat, report: &StatusReport) -> String {
         }
         None => row("Pod", report.pod_problem.as_deref().unwrap_or("none found")),
     }
-    text
+    text::sanitize(&text).into_owned()
 }
 
 #[cfg(test)]
@@ -382,7 +417,7 @@ mod tests {
     fn yaml_reads_back() {
         let t = target();
         let yaml = render_credentials(OutputFormat::Yaml, &report(&t, Some("pw")), false);
-        let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(&yaml).unwrap();
+        let value: serde_json::Value = serde_saphyr::from_str(&yaml).unwrap();
         assert_eq!(value["password"].as_str(), Some("pw"));
         assert_eq!(value["pod"].as_str(), Some("coderd-1"));
     }

@@ -111,9 +111,9 @@ fn config_problem(e: &ConfigError) -> Problem {
 fn exec_problem(e: &ExecError) -> Problem {
     match e {
         ExecError::Api(api) => api_problem(api),
-        ExecError::Interrupted => Problem::new(
-            ExitCode::Interrupted,
-            "interrupted before the command started: most likely nothing was changed",
+        ExecError::Signalled(signal) => Problem::new(
+            ExitCode::for_signal(*signal),
+            format!("{signal} before the command started: most likely nothing was changed"),
             None,
         ),
         ExecError::TimedOut(_) => Problem::new(ExitCode::Failure, e.to_string(), None),

@@ -1,4 +1,8 @@
-//! Making remote output readable: ANSI escape codes out, line endings normalised.
+//! Making text from elsewhere safe and readable: ANSI escape codes out of remote output
+//! ([`plain`]), and every control character made visible ([`sanitize`]) before any untrusted
+//! string reaches a terminal or stdout.
+
+use std::borrow::Cow;
 
 /// Removes ANSI/VT escape sequences (CSI such as colours, OSC and the other control strings
 /// such as hyperlinks and titles, and the short escapes such as `ESC ( B`) and carriage
@@ -69,6 +73,60 @@ fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     chars.next_if(|c| ('@'..='~').contains(c));
 }
 
+/// Makes control characters visible: C0 (except newline and tab) and DEL in caret notation
+/// (`^[`, `^G`, `^?`), C1 (U+0080 to U+009F) as `<U+009B>`. Text from the pod, the API
+/// server or a kubeconfig can then not move the cursor, clear the screen, change the title or
+/// write the clipboard (OSC 52) when it is printed.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| (c.is_control() && c != '\n' && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c);
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\u{7f}' => out.push_str("^?"),
+            c if (c as u32) < 0x20 => {
+                out.push('^');
+                out.push(char::from(c as u8 + 0x40));
+            }
+            c if ('\u{80}'..='\u{9f}').contains(&c) => {
+                out.push_str(&format!("<U+{:04X}>", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`sanitize`] for a one-line field (a name, an image): newlines and tabs made visible too.
+pub fn sanitize_line(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\n', '\t']) {
+        return sanitize(text);
+    }
+    Cow::Owned(sanitize(&text.replace('\n', "^J").replace('\t', "^I")).into_owned())
+}
+
+/// JSON escapes only C0 controls; DEL and C1 pass through serde_json raw, and some terminals
+/// act on them. As `\u` escapes they read back the same and show as text. They can only be
+/// inside strings (JSON's own syntax is ASCII), so each is replaced where it stands.
+pub fn escape_json_controls(json: String) -> String {
+    if !json.chars().any(|c| ('\u{7f}'..='\u{9f}').contains(&c)) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if ('\u{7f}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The last non-empty line, for one-line error messages.
 pub fn last_line(text: &str) -> Option<&str> {
     text.lines().map(str::trim).rev().find(|l| !l.is_empty())
@@ -100,6 +158,43 @@ mod tests {
         for (input, want) in table {
             assert_eq!(plain(input), *want, "{input:?}");
         }
+    }
+
+    #[test]
+    fn sanitize_table() {
+        let table: &[(&str, &str)] = &[
+            ("plain text\twith tab\n", "plain text\twith tab\n"),
+            // OSC 52: write the clipboard.
+            ("\u{1b}]52;c;ZWNobyBoaQ==\u{7}", "^[]52;c;ZWNobyBoaQ==^G"),
+            // Title change, screen clear, cursor home.
+            (
+                "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[H",
+                "^[]0;pwned^G^[[2J^[[H",
+            ),
+            ("back\u{8}\u{8}space", "back^H^Hspace"),
+            ("del\u{7f}", "del^?"),
+            ("nul\0", "nul^@"),
+            (
+                "csi\u{9b}31m and nel\u{85}",
+                "csi<U+009B>31m and nel<U+0085>",
+            ),
+            ("émoji 🔑 stay", "émoji 🔑 stay"),
+            ("cr\r", "cr^M"),
+        ];
+        for (input, want) in table {
+            assert_eq!(sanitize(input), *want, "{input:?}");
+        }
+        assert!(matches!(sanitize("fine"), Cow::Borrowed(_)));
+        assert_eq!(sanitize_line("a\nb\tc\u{1b}"), "a^Jb^Ic^[");
+    }
+
+    #[test]
+    fn json_keeps_its_meaning_without_raw_c1() {
+        let value = serde_json::json!({"raw": "a\u{1b}]0;x\u{7}b\u{9b}2J\u{7f}"});
+        let escaped = escape_json_controls(serde_json::to_string(&value).unwrap());
+        assert!(!escaped.chars().any(|c| c.is_control()), "{escaped}");
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

@@ -264,7 +264,7 @@ fn ctrl_c_during_a_reset() {
     let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 130, "{screen}");
     assert!(screen.contains(&format!(
-        "error: coderd reset-admin-password in pod {V1_POD} may or may not have finished: interrupted; no output arrived"
+        "error: coderd reset-admin-password in pod {V1_POD} may or may not have finished: interrupted (Ctrl-C); no output arrived"
     )), "{screen}");
 }
 

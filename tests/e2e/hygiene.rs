@@ -24,6 +24,13 @@ fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathB
 
 #[track_caller]
 fn assert_clean(env: &TestEnv, run: &Run, password: &str, what: &str) {
+    assert_clean_shown(env, run, password, 1, what);
+}
+
+/// The password is on stdout `shown` times (once, or never for one the user chose), and
+/// nowhere else.
+#[track_caller]
+fn assert_clean_shown(env: &TestEnv, run: &Run, password: &str, shown: usize, what: &str) {
     run.success();
     assert!(
         password.len() >= 12,
@@ -31,7 +38,7 @@ fn assert_clean(env: &TestEnv, run: &Run, password: &str, what: &str) {
     );
     assert_eq!(
         run.stdout.matches(password).count(),
-        1,
+        shown,
         "{what}: stdout\n{}",
         run.stdout
     );
@@ -107,15 +114,30 @@ fn v2_commands_in_every_format() {
 }
 
 #[test]
-fn a_password_from_stdin_is_echoed_once_and_sent_only_on_the_exec_stdin() {
+fn a_password_from_stdin_is_never_printed_back_and_sent_only_on_the_exec_stdin() {
     let env = TestEnv::scenario(Scenario::V2);
     let password = "Correct-Horse-Battery-9";
+    for format in ["text", "json", "yaml"] {
+        let run = env
+            .plugin()
+            .args(["reset-password", "alice", "--yes", "--password-stdin", "-v"])
+            .args(["-o", format])
+            .stdin(format!("{password}\n"))
+            .run();
+        assert_clean_shown(&env, &run, password, 0, "--password-stdin");
+    }
+    env.sim.clear_logs();
     let run = env
         .plugin()
         .args(["reset-password", "alice", "--yes", "--password-stdin", "-v"])
         .stdin(format!("{password}\n"))
         .run();
-    assert_clean(&env, &run, password, "--password-stdin");
+    assert!(
+        run.stdout
+            .contains("  Password:  (the one you chose, not shown)\n"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(env.sim.v2_password("alice").as_deref(), Some(password));
     assert_eq!(
         env.sim.execs()[0].stdin,

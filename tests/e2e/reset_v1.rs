@@ -119,7 +119,7 @@ fn json_and_yaml_read_back() {
         .args(["reset-admin-password", "--yes", "-o", "yaml"])
         .run();
     yaml.success();
-    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(&yaml.stdout).unwrap();
+    let value: serde_json::Value = serde_saphyr::from_str(&yaml.stdout).unwrap();
     assert_eq!(
         value["password"].as_str(),
         env.sim.v1_admin_password().as_deref()

@@ -174,7 +174,7 @@ fn create_admin_user_adds_an_owner_with_the_printed_password() {
         ])
         .run();
     run.success();
-    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(&run.stdout).unwrap();
+    let value: serde_json::Value = serde_saphyr::from_str(&run.stdout).unwrap();
     let printed = value["password"].as_str().unwrap();
     assert_eq!(env.sim.v2_password("carol").as_deref(), Some(printed));
     assert_eq!(value["email"].as_str(), Some("carol@example.com"));

@@ -15,7 +15,8 @@ use crate::commands::change::outcome::Verdict;
 use crate::commands::change::plan::{Answers, Question};
 use crate::commands::session::Session;
 use crate::exit_codes::ExitCode;
-use crate::kube::exec::{self, ExecRequest};
+use crate::kube::exec::{self, ExecRequest, Stdin};
+use crate::kube::signals::Signals;
 use crate::ui::output::{self, DryRunReport, Place};
 use crate::ui::problem::Problem;
 use crate::ui::prompt;
@@ -72,17 +73,25 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         pod: &target.pod,
         container: &target.container,
         argv: &plan.argv,
-        stdin: stdin.as_deref().map(|s| s.as_slice()),
-        close_stdin: false,
+        stdin: match &stdin {
+            Some(bytes) => Stdin::Bytes(bytes),
+            None => Stdin::None,
+        },
         timeout: config.exec_timeout,
     };
     let mut spinner = Spinner::new(
         &session.terminal,
         format!("Running {} in {}", plan.argv[..2].join(" "), target.pod),
     );
+    // From here on a signal must not end the process before what was sent or received is
+    // shown: the exec watches for them.
+    let mut signals = Signals::listen()?;
     // Never retried: a reset is not idempotent (v1 issues a new password each time), and a
     // failure after the command started may hide a reset that happened.
-    let result = exec::run(&conn, &request, &mut |elapsed| spinner.tick(elapsed)).await;
+    let result = exec::run(&conn, request, &mut signals, &mut |elapsed| {
+        spinner.tick(elapsed)
+    })
+    .await;
     spinner.clear();
     let ran = result?;
     session

@@ -6,11 +6,12 @@ use std::borrow::Cow;
 
 use crate::coder::action::Action;
 use crate::coder::target::Target;
-use crate::coder::v1;
+use crate::coder::v1::{self, Reading};
 use crate::coder::v2::{self, Outcome};
 use crate::commands::change::plan::{NewPassword, Origin, Plan};
 use crate::exit_codes::ExitCode;
 use crate::kube::exec::{End, ExecOutput};
+use crate::kube::transcript::{Entry, LineEnd, Transcript};
 use crate::ui::output::{CredentialsReport, Place, ShownPassword};
 use crate::ui::problem::Problem;
 use crate::ui::text;
@@ -44,16 +45,224 @@ pub fn judge<'a>(
     ran: &ExecOutput,
 ) -> Verdict<'a> {
     let what = plan.what();
+    let v1 = target.generation.is_v1();
+    let report = CredentialsReport {
+        action: plan.action,
+        username: plan.username.as_ref().map(|u| Cow::Borrowed(u.as_str())),
+        password: None,
+        email: plan.email.as_ref().map(|e| e.as_str()),
+        temporary: v1
+            || plan
+                .password
+                .as_ref()
+                .is_some_and(|p| p.origin == Origin::Generated),
+        must_change_at_next_login: v1,
+        output_understood: true,
+        raw_output: None,
+        incomplete: None,
+        place,
+    };
+    let judged = Judged {
+        target,
+        what: &what,
+        ran,
+        sent: plan.password.as_ref().map(|p| p.origin),
+    };
+    match &plan.password {
+        // Coder v1 makes up the password: it is in the output or nowhere.
+        None => judged.v1(report),
+        Some(sent) => judged.v2(plan, sent, report),
+    }
+}
 
-    // A runtime failure to start the binary: most often the wrong generation was detected.
-    if let End::Failed { reason, message } = &ran.end {
+/// One exec being judged.
+struct Judged<'r> {
+    target: &'r Target,
+    what: &'r str,
+    ran: &'r ExecOutput,
+    /// Where the password we sent came from (v2); v1 sends none.
+    sent: Option<Origin>,
+}
+
+impl Judged<'_> {
+    fn v1<'a>(&self, mut report: CredentialsReport<'a>) -> Verdict<'a> {
+        let ran = self.ran;
+        // Whatever the ending, a password in the output means the reset happened.
+        match v1::read_reset_output(&ran.transcript, ran.end.finished()) {
+            Reading::Credentials(creds) => {
+                report.username = Some(Cow::Owned(creds.username));
+                report.password = Some(ShownPassword::Received(creds.password));
+                let notes = self.unclean_ending("the password arrived");
+                Verdict {
+                    report: Some(report),
+                    notes,
+                    end: Ok(ExitCode::Success),
+                }
+            }
+            Reading::Ambiguous(why) if ran.end.finished() => self.not_understood(
+                report,
+                format!(
+                    "note: {} ran in pod {}, but its output is not understood ({why}); its raw output is shown above",
+                    self.what, self.target.pod
+                ),
+            ),
+            Reading::Nothing if ran.end == End::Exited(0) => self.not_understood(
+                report,
+                format!(
+                    "note: {} succeeded in pod {}, but no password was found in its output; its raw output is shown above",
+                    self.what, self.target.pod
+                ),
+            ),
+            Reading::Nothing => match &ran.end {
+                End::Exited(code) => Verdict::failed(Problem::new(
+                    ExitCode::RemoteFailed,
+                    format!(
+                        "{} failed in pod {} (exit {code}): {}",
+                        self.what,
+                        self.target.pod,
+                        text::last_line(&raw_output(&ran.transcript)).unwrap_or("no output")
+                    ),
+                    Some(logs_hint(self.target)),
+                )),
+                _ => self.not_started_or_unfinished(report),
+            },
+            Reading::Ambiguous(_) => self.not_started_or_unfinished(report),
+        }
+    }
+
+    /// Coder v2: the password is ours; the output only says whether Coder took it.
+    fn v2<'a>(
+        &self,
+        plan: &Plan,
+        sent: &'a NewPassword,
+        mut report: CredentialsReport<'a>,
+    ) -> Verdict<'a> {
+        let ran = self.ran;
+        if sent.origin == Origin::Generated {
+            report.password = Some(ShownPassword::Sent(&sent.secret));
+        }
+        let done = match plan.action {
+            Action::CreateAdminUser => v2::create_done(&ran.transcript).then_some(None),
+            Action::ResetAdminPassword | Action::ResetPassword => v2::reset_done(&ran.transcript),
+        };
+        // Once Coder said it is done, the password is set, however the command then ended.
+        if let Some(username) = done {
+            if let Some(name) = username {
+                report.username = Some(Cow::Owned(name));
+            }
+            let notes = self.unclean_ending("Coder said the password was set");
+            return Verdict {
+                report: Some(report),
+                notes,
+                end: Ok(ExitCode::Success),
+            };
+        }
+        let code = match &ran.end {
+            End::Exited(code) => *code,
+            _ => return self.not_started_or_unfinished(report),
+        };
+        if code == 0 {
+            let shown = if report.password.is_some() {
+                "the password sent is shown with its raw output"
+            } else {
+                "its raw output is shown"
+            };
+            return self.not_understood(
+                report,
+                format!(
+                    "note: {} exited 0 but did not say it succeeded; {shown}, in case it took effect",
+                    self.what
+                ),
+            );
+        }
+        let user = plan
+            .username
+            .as_ref()
+            .map(|u| u.as_str())
+            .unwrap_or_default();
+        let target = self.target;
+        Verdict::failed(match v2::failure(&ran.transcript) {
+            Outcome::NoSuchUser => Problem::new(
+                ExitCode::NotFound,
+                format!("Coder has no user {user:?} (or it was deleted): nothing was changed"),
+                Some("usernames are case-insensitive; check the name in the dashboard under Deployment > Users".into()),
+            ),
+            Outcome::UserExists => Problem::new(
+                ExitCode::RemoteFailed,
+                format!("Coder already has a user {user:?}: nothing was changed"),
+                Some(format!("reset its password with `kubectl coder reset-password {user}`, or choose another --username")),
+            ),
+            Outcome::DatabaseUnreachable { detail } => Problem::new(
+                ExitCode::RemoteFailed,
+                format!("coder in pod {} could not reach its database: {detail}", target.pod),
+                Some("the pod needs CODER_PG_CONNECTION_URL (the Helm chart sets it from coder.env); check the database is up".into()),
+            ),
+            Outcome::PasswordsDoNotMatch => Problem::new(
+                ExitCode::RemoteFailed,
+                "Coder says the passwords do not match: nothing was changed",
+                Some("this is a bug in kubectl-coder; please report it".to_string()),
+            ),
+            Outcome::PasswordRejected { detail } => Problem::new(
+                ExitCode::RemoteFailed,
+                format!("Coder rejected the password: {detail}"),
+                Some("choose a longer password with mixed characters".to_string()),
+            ),
+            Outcome::Failed { detail } | Outcome::Done { username: Some(detail) } => Problem::new(
+                ExitCode::RemoteFailed,
+                format!("{} failed in pod {}: {detail}", self.what, target.pod),
+                Some(logs_hint(target)),
+            ),
+            Outcome::NotUnderstood | Outcome::Done { username: None } => Problem::new(
+                ExitCode::RemoteFailed,
+                format!("{} failed in pod {} (exit {code})", self.what, target.pod),
+                Some(logs_hint(target)),
+            ),
+        })
+    }
+
+    /// A warning when the command did not end with exit 0 after doing its work.
+    fn unclean_ending(&self, what_happened: &str) -> Vec<String> {
+        if self.ran.end == End::Exited(0) {
+            return Vec::new();
+        }
+        vec![format!(
+            "warning: {what_happened}, but then the command did not end cleanly: {}",
+            describe_end(&self.ran.end)
+        )]
+    }
+
+    /// Exit 0 (or a reported end) with output we cannot read: show it all.
+    fn not_understood<'a>(&self, mut report: CredentialsReport<'a>, note: String) -> Verdict<'a> {
+        report.output_understood = false;
+        report.raw_output = Some(raw_output(&self.ran.transcript));
+        Verdict {
+            report: Some(report),
+            notes: vec![note],
+            end: Ok(ExitCode::OutputNotUnderstood),
+        }
+    }
+
+    /// A runtime failure with no output means the command never started; anything else may
+    /// have run.
+    fn not_started_or_unfinished<'a>(&self, report: CredentialsReport<'a>) -> Verdict<'a> {
+        match &self.ran.end {
+            End::Failed { reason, message } if self.ran.transcript.is_empty() => {
+                Verdict::failed(self.not_started(reason, message))
+            }
+            _ => self.unfinished(report),
+        }
+    }
+
+    /// The runtime could not start the binary: most often the wrong generation was detected.
+    fn not_started(&self, reason: &str, message: &str) -> Problem {
+        let target = self.target;
         let missing = message.contains("not found") || message.contains("no such file");
-        return Verdict::failed(if missing {
+        if missing {
             Problem::new(
                 ExitCode::RemoteFailed,
                 format!(
                     "`{}` was not found in container {} of pod {}: it was taken for {} ({})",
-                    plan.argv[0],
+                    self.what.split(' ').next().unwrap_or_default(),
                     target.container,
                     target.pod,
                     target.generation.label(),
@@ -72,166 +281,58 @@ pub fn judge<'a>(
             Problem::new(
                 ExitCode::RemoteFailed,
                 format!(
-                    "cannot run {what} in pod {}: {message} ({reason})",
-                    target.pod
+                    "cannot run {} in pod {}: {message} ({reason})",
+                    self.what, target.pod
                 ),
                 None,
             )
-        });
-    }
-
-    let v1 = target.generation.is_v1();
-    let report = CredentialsReport {
-        action: plan.action,
-        username: plan.username.as_ref().map(|u| Cow::Borrowed(u.as_str())),
-        password: None,
-        email: plan.email.as_ref().map(|e| e.as_str()),
-        temporary: v1
-            || plan
-                .password
-                .as_ref()
-                .is_some_and(|p| p.origin == Origin::Generated),
-        must_change_at_next_login: v1,
-        output_understood: true,
-        raw_output: None,
-        incomplete: None,
-        place,
-    };
-    match &plan.password {
-        // Coder v1 makes up the password: it is in the output or nowhere.
-        None => judge_v1(report, target, &what, ran),
-        Some(sent) => judge_v2(plan, sent, report, target, &what, ran),
-    }
-}
-
-fn judge_v1<'a>(
-    mut report: CredentialsReport<'a>,
-    target: &Target,
-    what: &str,
-    ran: &ExecOutput,
-) -> Verdict<'a> {
-    // Whatever the ending, a password in the output means the reset happened.
-    if let Some(creds) = v1::parse_reset_output(&ran.stdout, &ran.stderr) {
-        report.username = Some(Cow::Owned(creds.username));
-        report.password = Some(ShownPassword::Received(creds.password));
-        let mut notes = Vec::new();
-        if ran.end != End::Exited(0) {
-            notes.push(format!(
-                "warning: the password arrived, but then the command did not end cleanly: {}",
-                describe_end(&ran.end)
-            ));
         }
-        return Verdict {
+    }
+
+    /// The command may or may not have finished. Show everything we have, including the
+    /// password we sent (v2), so that a reset that happened is not lost.
+    fn unfinished<'a>(&self, mut report: CredentialsReport<'a>) -> Verdict<'a> {
+        let raw = raw_output(&self.ran.transcript);
+        let ended = describe_end(&self.ran.end);
+        // A password the user chose is never printed back.
+        let sent = self.sent == Some(Origin::Generated);
+        let shown = match (raw.is_empty(), sent) {
+            (true, false) => "no output arrived",
+            (true, true) => "the password sent is shown above",
+            (false, false) => "the output so far is shown above",
+            (false, true) => "the output so far and the password sent are shown above",
+        };
+        let hint = match self.sent {
+            Some(Origin::Generated) => {
+                "hint: try to log in with the password sent; if it fails, run the command again"
+            }
+            Some(Origin::Chosen) => {
+                "hint: try to log in with the password you chose; if it fails, run the command again"
+            }
+            None => {
+                "hint: run the command again if the admin cannot log in (a new temporary password is issued)"
+            }
+        };
+        let notes = vec![
+            format!(
+                "error: {} in pod {} may or may not have finished: {ended}; {shown}",
+                self.what, self.target.pod
+            ),
+            hint.to_string(),
+        ];
+        report.output_understood = false;
+        report.raw_output = Some(raw);
+        report.incomplete = Some(ended);
+        let exit = match self.ran.end {
+            End::Signalled(signal) => ExitCode::for_signal(signal),
+            _ => ExitCode::OutputNotUnderstood,
+        };
+        Verdict {
             report: Some(report),
             notes,
-            end: Ok(ExitCode::Success),
-        };
+            end: Ok(exit),
+        }
     }
-    match &ran.end {
-        End::Exited(0) => {
-            report.output_understood = false;
-            report.raw_output = Some(raw_output(ran));
-            Verdict {
-                report: Some(report),
-                notes: vec![format!(
-                    "note: {what} succeeded in pod {}, but no password was found in its output; its raw output is shown above",
-                    target.pod
-                )],
-                end: Ok(ExitCode::OutputNotUnderstood),
-            }
-        }
-        End::Exited(code) => Verdict::failed(Problem::new(
-            ExitCode::RemoteFailed,
-            format!(
-                "{what} failed in pod {} (exit {code}): {}",
-                target.pod,
-                text::last_line(&raw_output(ran)).unwrap_or("no output")
-            ),
-            Some(logs_hint(target)),
-        )),
-        _ => unfinished(report, ran, what, target),
-    }
-}
-
-/// Coder v2: the password is ours; the output only says whether Coder took it.
-fn judge_v2<'a>(
-    plan: &Plan,
-    sent: &'a NewPassword,
-    mut report: CredentialsReport<'a>,
-    target: &Target,
-    what: &str,
-    ran: &ExecOutput,
-) -> Verdict<'a> {
-    report.password = Some(ShownPassword::Sent(&sent.secret));
-    let code = match &ran.end {
-        End::Exited(code) => *code,
-        _ => return unfinished(report, ran, what, target),
-    };
-    let outcome = match plan.action {
-        Action::CreateAdminUser => v2::create_outcome(code, &ran.stdout, &ran.stderr),
-        Action::ResetAdminPassword | Action::ResetPassword => {
-            v2::reset_outcome(code, &ran.stdout, &ran.stderr)
-        }
-    };
-    let user = plan
-        .username
-        .as_ref()
-        .map(|u| u.as_str())
-        .unwrap_or_default();
-    let problem = match outcome {
-        Outcome::Done { username } => {
-            if let Some(name) = username {
-                report.username = Some(Cow::Owned(name));
-            }
-            return Verdict {
-                report: Some(report),
-                notes: Vec::new(),
-                end: Ok(ExitCode::Success),
-            };
-        }
-        Outcome::NotUnderstood => {
-            report.output_understood = false;
-            report.raw_output = Some(raw_output(ran));
-            return Verdict {
-                report: Some(report),
-                notes: vec![format!(
-                    "note: {what} exited 0 but did not say it succeeded; the password sent is shown with its raw output, in case it took effect"
-                )],
-                end: Ok(ExitCode::OutputNotUnderstood),
-            };
-        }
-        Outcome::NoSuchUser => Problem::new(
-            ExitCode::NotFound,
-            format!("Coder has no user {user:?} (or it was deleted): nothing was changed"),
-            Some("usernames are case-insensitive; check the name in the dashboard under Deployment > Users".into()),
-        ),
-        Outcome::UserExists => Problem::new(
-            ExitCode::RemoteFailed,
-            format!("Coder already has a user {user:?}: nothing was changed"),
-            Some(format!("reset its password with `kubectl coder reset-password {user}`, or choose another --username")),
-        ),
-        Outcome::DatabaseUnreachable { detail } => Problem::new(
-            ExitCode::RemoteFailed,
-            format!("coder in pod {} could not reach its database: {detail}", target.pod),
-            Some("the pod needs CODER_PG_CONNECTION_URL (the Helm chart sets it from coder.env); check the database is up".into()),
-        ),
-        Outcome::PasswordsDoNotMatch => Problem::new(
-            ExitCode::RemoteFailed,
-            "Coder says the passwords do not match: nothing was changed",
-            Some("this is a bug in kubectl-coder; please report it".to_string()),
-        ),
-        Outcome::PasswordRejected { detail } => Problem::new(
-            ExitCode::RemoteFailed,
-            format!("Coder rejected the password: {detail}"),
-            Some("choose a longer password with mixed characters".to_string()),
-        ),
-        Outcome::Failed { detail } => Problem::new(
-            ExitCode::RemoteFailed,
-            format!("{what} failed in pod {}: {detail}", target.pod),
-            Some(logs_hint(target)),
-        ),
-    };
-    Verdict::failed(problem)
 }
 
 fn logs_hint(target: &Target) -> String {
@@ -241,15 +342,33 @@ fn logs_hint(target: &Target) -> String {
     )
 }
 
-/// Both streams, escapes removed, stdout first.
-fn raw_output(ran: &ExecOutput) -> String {
-    let mut raw = text::plain(&ran.stdout);
-    let err = text::plain(&ran.stderr);
-    if !err.is_empty() {
-        if !raw.is_empty() && !raw.ends_with('\n') {
-            raw.push('\n');
+/// Both streams, escapes removed, in the order the lines arrived, with a note where output
+/// was dropped to stay within bounds.
+fn raw_output(transcript: &Transcript) -> String {
+    let mut raw = String::new();
+    for entry in transcript.entries() {
+        match entry {
+            Entry::Line(line) => {
+                raw.push_str(&text::plain(&line.text));
+                if line.end != LineEnd::Cut {
+                    raw.push('\n');
+                }
+            }
+            Entry::Gap(gap) => raw.push_str(&format!(
+                "[... {} bytes ({} lines) of {} not kept ...]\n",
+                gap.bytes,
+                gap.lines,
+                gap.stream.name()
+            )),
         }
-        raw.push_str(&err);
+    }
+    // A last line that never ended is shown as it came.
+    let unterminated = transcript
+        .lines()
+        .last()
+        .is_some_and(|l| l.end == LineEnd::Eof);
+    if unterminated {
+        raw.pop();
     }
     raw
 }
@@ -260,51 +379,7 @@ fn describe_end(end: &End) -> String {
         End::Failed { message, .. } => message.clone(),
         End::StreamLost(detail) => format!("the connection dropped ({detail})"),
         End::TimedOut(limit) => format!("no exit status within {limit:?} (--timeout)"),
-        End::Interrupted => "interrupted".to_string(),
-    }
-}
-
-/// The command may or may not have finished. Show everything we have, including the password
-/// we sent (v2), so that a reset that happened is not lost.
-fn unfinished<'a>(
-    mut report: CredentialsReport<'a>,
-    ran: &ExecOutput,
-    what: &str,
-    target: &Target,
-) -> Verdict<'a> {
-    let raw = raw_output(ran);
-    let ended = describe_end(&ran.end);
-    let sent = report.password.is_some();
-    let shown = match (raw.is_empty(), sent) {
-        (true, false) => "no output arrived",
-        (true, true) => "the password sent is shown above",
-        (false, false) => "the output so far is shown above",
-        (false, true) => "the output so far and the password sent are shown above",
-    };
-    let notes = vec![
-        format!(
-            "error: {what} in pod {} may or may not have finished: {ended}; {shown}",
-            target.pod
-        ),
-        if sent {
-            "hint: try to log in with the password sent; if it fails, run the command again"
-        } else {
-            "hint: run the command again if the admin cannot log in (a new temporary password is issued)"
-        }
-        .to_string(),
-    ];
-    report.output_understood = false;
-    report.raw_output = Some(raw);
-    report.incomplete = Some(ended);
-    let exit = if ran.end == End::Interrupted {
-        ExitCode::Interrupted
-    } else {
-        ExitCode::OutputNotUnderstood
-    };
-    Verdict {
-        report: Some(report),
-        notes,
-        end: Ok(exit),
+        End::Signalled(signal) => signal.to_string(),
     }
 }
 
@@ -316,6 +391,7 @@ mod tests {
     use crate::coder::password::Secret;
     use crate::coder::target::Generation;
     use crate::commands::change::plan::{self, Answers};
+    use crate::kube::signals::Signal;
     use crate::ui::output::{OutputFormat, render_credentials};
     use std::time::Duration;
 
@@ -379,8 +455,7 @@ mod tests {
     fn seen(plan: &Plan, stdout: &str, stderr: &str, end: End) -> (u8, String, String) {
         let target = target(plan.generation);
         let ran = ExecOutput {
-            stdout: stdout.as_bytes().to_vec(),
-            stderr: stderr.as_bytes().to_vec(),
+            transcript: Transcript::of(stdout.as_bytes(), stderr.as_bytes()),
             end,
         };
         let verdict = judge(plan, &target, Place::new(Some("prod"), &target), &ran);
@@ -474,6 +549,57 @@ mod tests {
                 "error: cannot run coderd reset-admin-password in pod pod-1: container is paused (InternalError)\n".into(),
             ),
             (
+                "a Failure status after the password",
+                BOXED,
+                "",
+                End::Failed {
+                    reason: "InternalError".into(),
+                    message: "container was killed".into(),
+                },
+                0,
+                V1_DONE.into(),
+                "warning: the password arrived, but then the command did not end cleanly: container was killed\n".into(),
+            ),
+            (
+                "a Failure status after some output",
+                "connecting to the database\n",
+                "",
+                End::Failed {
+                    reason: "InternalError".into(),
+                    message: "container was killed".into(),
+                },
+                6,
+                "connecting to the database\n".into(),
+                format!("error: coderd reset-admin-password in pod pod-1 may or may not have finished: container was killed; the output so far is shown above\n{V1_AGAIN}"),
+            ),
+            (
+                "exit 0, two different passwords",
+                "Password: one-1\nPassword: two-2\n",
+                "",
+                End::Exited(0),
+                6,
+                "Password: one-1\nPassword: two-2\n".into(),
+                "note: coderd reset-admin-password ran in pod pod-1, but its output is not understood (2 different passwords in the output); its raw output is shown above\n".into(),
+            ),
+            (
+                "a password line cut by a dropped stream",
+                "User:     admin\nPassword: Tmp-P",
+                "",
+                lost(),
+                6,
+                "User:     admin\nPassword: Tmp-P\n".into(),
+                format!("error: coderd reset-admin-password in pod pod-1 may or may not have finished: the connection dropped (connection reset); the output so far is shown above\n{V1_AGAIN}"),
+            ),
+            (
+                "SIGTERM",
+                "",
+                "",
+                End::Signalled(Signal::Terminate),
+                143,
+                String::new(),
+                format!("error: coderd reset-admin-password in pod pod-1 may or may not have finished: terminated (SIGTERM); no output arrived\n{V1_AGAIN}"),
+            ),
+            (
                 "dropped after the password",
                 BOXED,
                 "",
@@ -504,10 +630,10 @@ mod tests {
                 "interrupted",
                 "",
                 "",
-                End::Interrupted,
+                End::Signalled(Signal::Interrupt),
                 130,
                 String::new(),
-                format!("error: coderd reset-admin-password in pod pod-1 may or may not have finished: interrupted; no output arrived\n{V1_AGAIN}"),
+                format!("error: coderd reset-admin-password in pod pod-1 may or may not have finished: interrupted (Ctrl-C); no output arrived\n{V1_AGAIN}"),
             ),
         ];
         for (what, out, err, end, code, stdout, stderr) in table {
@@ -535,8 +661,38 @@ mod tests {
                 "",
                 End::Exited(0),
                 0,
-                done,
+                done.clone(),
                 String::new(),
+            ),
+            (
+                "done, then a non-zero exit",
+                "Password has been reset for user Alice!\n",
+                "error: audit log: write failed\n",
+                End::Exited(1),
+                0,
+                done.clone(),
+                "warning: Coder said the password was set, but then the command did not end cleanly: exit code 1\n".into(),
+            ),
+            (
+                "done, then the connection dropped",
+                "Password has been reset for user Alice!\n",
+                "",
+                lost(),
+                0,
+                done.clone(),
+                "warning: Coder said the password was set, but then the command did not end cleanly: the connection dropped (connection reset)\n".into(),
+            ),
+            (
+                "SIGHUP at the prompt",
+                "> Enter new password: ",
+                "",
+                End::Signalled(Signal::HangUp),
+                129,
+                format!("> Enter new password: \n{sent}"),
+                unfinished(
+                    "hung up (SIGHUP)",
+                    "the output so far and the password sent are shown above",
+                ),
             ),
             (
                 "exit 0, not understood",
@@ -635,10 +791,10 @@ mod tests {
                 "interrupted",
                 "",
                 "",
-                End::Interrupted,
+                End::Signalled(Signal::Interrupt),
                 130,
                 sent.clone(),
-                unfinished("interrupted", "the password sent is shown above"),
+                unfinished("interrupted (Ctrl-C)", "the password sent is shown above"),
             ),
         ];
         for (what, out, err, end, code, stdout, stderr) in table {
@@ -674,6 +830,41 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_password_the_user_chose_is_never_printed_back() {
+        let plan = plan::plan(
+            &Change::ResetPassword {
+                username: Username::parse("alice").unwrap(),
+                password: PasswordSource::Stdin,
+            },
+            &target(Generation::V2),
+            Answers::default(),
+            Some(Secret::from("Chosen-Pw-9876".to_string())),
+            &mut || unreachable!("a chosen password is not generated"),
+        )
+        .unwrap();
+        let (code, stdout, stderr) = seen(
+            &plan,
+            "Password has been reset for user alice!\n",
+            "",
+            End::Exited(0),
+        );
+        assert_eq!(code, 0);
+        assert!(!stdout.contains("Chosen-Pw-9876"), "{stdout}");
+        assert!(
+            stdout.contains("  Password:  (the one you chose, not shown)\n"),
+            "{stdout}"
+        );
+        assert_eq!(stderr, "");
+        let (code, stdout, stderr) = seen(&plan, "", "", lost());
+        assert_eq!(code, 6);
+        assert_eq!(stdout, "");
+        assert_eq!(
+            stderr,
+            "error: coder reset-password alice in pod pod-1 may or may not have finished: the connection dropped (connection reset); no output arrived\nhint: try to log in with the password you chose; if it fails, run the command again\n"
+        );
+    }
+
     /// `-o json`: an ending that may hide a reset says so, with the password sent.
     #[test]
     fn structured_reports_say_how_an_unfinished_command_ended() {
@@ -681,12 +872,14 @@ mod tests {
         let target = target(Generation::V2);
         for (end, incomplete) in [
             (lost(), Some("the connection dropped (connection reset)")),
-            (End::Interrupted, Some("interrupted")),
+            (
+                End::Signalled(Signal::Interrupt),
+                Some("interrupted (Ctrl-C)"),
+            ),
             (End::Exited(0), None),
         ] {
             let ran = ExecOutput {
-                stdout: b"partial".to_vec(),
-                stderr: Vec::new(),
+                transcript: Transcript::of(b"partial", b""),
                 end,
             };
             let verdict = judge(&plan, &target, Place::new(None, &target), &ran);

@@ -1,0 +1,367 @@
+//! What a remote command printed, as lines in the order they arrived on stdout and stderr,
+//! kept within bounds: the first and last MiB of each stream, with a count of what was
+//! dropped between. Endless output costs memory of a few MiB, not all it sends.
+
+use std::collections::VecDeque;
+
+use zeroize::Zeroize;
+
+/// Which of the command's outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    fn index(self) -> usize {
+        match self {
+            Stream::Stdout => 0,
+            Stream::Stderr => 1,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
+    }
+}
+
+/// How a line ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnd {
+    /// With `\n`: the line is whole.
+    Newline,
+    /// Cut at [`MAX_LINE`] bytes: more of it followed.
+    Cut,
+    /// The stream ended before a `\n`: whole only if the command finished.
+    Eof,
+}
+
+/// One line, without its `\n`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub stream: Stream,
+    pub text: Vec<u8>,
+    pub end: LineEnd,
+}
+
+/// A stretch of one stream that was not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gap {
+    pub stream: Stream,
+    pub bytes: u64,
+    pub lines: u64,
+}
+
+/// A line, or where lines were dropped, in arrival order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry<'a> {
+    Line(&'a Line),
+    Gap(Gap),
+}
+
+/// Bytes of each stream kept from its start.
+pub const HEAD_BYTES: usize = 1 << 20;
+/// Bytes of each stream kept from its end.
+pub const TAIL_BYTES: usize = 1 << 20;
+/// Longer lines are cut into pieces of this size.
+pub const MAX_LINE: usize = 64 * 1024;
+
+#[derive(Default)]
+struct StreamLog {
+    /// The line being received.
+    partial: Vec<u8>,
+    head: Vec<(u64, Line)>,
+    head_bytes: usize,
+    tail: VecDeque<(u64, Line)>,
+    tail_bytes: usize,
+    /// The arrival number of the first dropped line, and what was dropped.
+    gap: Option<(u64, Gap)>,
+    received: u64,
+}
+
+/// The output of one command. Zeroed when dropped: it may hold a password.
+#[derive(Default)]
+pub struct Transcript {
+    streams: [StreamLog; 2],
+    next: u64,
+}
+
+impl std::fmt::Debug for Transcript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Transcript({} stdout bytes, {} stderr bytes)",
+            self.received(Stream::Stdout),
+            self.received(Stream::Stderr)
+        )
+    }
+}
+
+impl Transcript {
+    pub fn new() -> Transcript {
+        Transcript::default()
+    }
+
+    /// A transcript of whole outputs, stdout's lines first (for tests and fuzzing, where
+    /// the order of arrival is not known).
+    pub fn of(stdout: &[u8], stderr: &[u8]) -> Transcript {
+        let mut t = Transcript::new();
+        t.push(Stream::Stdout, stdout);
+        t.finish_stream(Stream::Stdout);
+        t.push(Stream::Stderr, stderr);
+        t.finish();
+        t
+    }
+
+    /// Takes a chunk as it arrived.
+    pub fn push(&mut self, stream: Stream, mut bytes: &[u8]) {
+        self.streams[stream.index()].received += bytes.len() as u64;
+        while !bytes.is_empty() {
+            let partial_len = self.streams[stream.index()].partial.len();
+            let room = MAX_LINE - partial_len;
+            match bytes[..bytes.len().min(room)]
+                .iter()
+                .position(|&b| b == b'\n')
+            {
+                Some(at) => {
+                    self.streams[stream.index()]
+                        .partial
+                        .extend_from_slice(&bytes[..at]);
+                    self.end_line(stream, LineEnd::Newline);
+                    bytes = &bytes[at + 1..];
+                }
+                None if bytes.len() < room => {
+                    self.streams[stream.index()]
+                        .partial
+                        .extend_from_slice(bytes);
+                    bytes = &[];
+                }
+                None => {
+                    self.streams[stream.index()]
+                        .partial
+                        .extend_from_slice(&bytes[..room]);
+                    self.end_line(stream, LineEnd::Cut);
+                    bytes = &bytes[room..];
+                }
+            }
+        }
+    }
+
+    /// The streams have ended: unfinished lines become lines of their own.
+    pub fn finish(&mut self) {
+        self.finish_stream(Stream::Stdout);
+        self.finish_stream(Stream::Stderr);
+    }
+
+    fn finish_stream(&mut self, stream: Stream) {
+        if !self.streams[stream.index()].partial.is_empty() {
+            self.end_line(stream, LineEnd::Eof);
+        }
+    }
+
+    fn end_line(&mut self, stream: Stream, end: LineEnd) {
+        let seq = self.next;
+        self.next += 1;
+        let log = &mut self.streams[stream.index()];
+        let text = std::mem::take(&mut log.partial);
+        let len = text.len() + 1;
+        let line = Line { stream, text, end };
+        if log.gap.is_none() && log.head_bytes + len <= HEAD_BYTES {
+            log.head_bytes += len;
+            log.head.push((seq, line));
+            return;
+        }
+        log.tail_bytes += len;
+        log.tail.push_back((seq, line));
+        while log.tail_bytes > TAIL_BYTES {
+            let Some((dropped_seq, mut dropped)) = log.tail.pop_front() else {
+                break;
+            };
+            log.tail_bytes -= dropped.text.len() + 1;
+            let (_, gap) = log.gap.get_or_insert((
+                dropped_seq,
+                Gap {
+                    stream,
+                    bytes: 0,
+                    lines: 0,
+                },
+            ));
+            gap.bytes += dropped.text.len() as u64 + u64::from(dropped.end == LineEnd::Newline);
+            gap.lines += 1;
+            dropped.text.zeroize();
+        }
+    }
+
+    /// Bytes received on a stream, kept or not.
+    pub fn received(&self, stream: Stream) -> u64 {
+        self.streams[stream.index()].received
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.next == 0 && self.streams.iter().all(|s| s.partial.is_empty())
+    }
+
+    /// Lines and gaps of both streams, in the order they arrived.
+    pub fn entries(&self) -> Vec<Entry<'_>> {
+        let mut all: Vec<(u64, Entry<'_>)> = Vec::new();
+        for log in &self.streams {
+            all.extend(log.head.iter().map(|(seq, line)| (*seq, Entry::Line(line))));
+            if let Some((seq, gap)) = log.gap {
+                all.push((seq, Entry::Gap(gap)));
+            }
+            all.extend(log.tail.iter().map(|(seq, line)| (*seq, Entry::Line(line))));
+        }
+        all.sort_by_key(|(seq, _)| *seq);
+        all.into_iter().map(|(_, entry)| entry).collect()
+    }
+
+    /// The kept lines of both streams, in the order they arrived.
+    pub fn lines(&self) -> impl Iterator<Item = &Line> {
+        self.entries().into_iter().filter_map(|e| match e {
+            Entry::Line(line) => Some(line),
+            Entry::Gap(_) => None,
+        })
+    }
+
+    /// The kept lines of one stream.
+    pub fn lines_of(&self, stream: Stream) -> impl Iterator<Item = &Line> {
+        let log = &self.streams[stream.index()];
+        log.head.iter().chain(log.tail.iter()).map(|(_, line)| line)
+    }
+
+    /// The kept bytes of one stream, as they came (for tests and checks: nothing dropped,
+    /// the stream's own bytes back).
+    pub fn bytes_of(&self, stream: Stream) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for line in self.lines_of(stream) {
+            bytes.extend_from_slice(&line.text);
+            if line.end == LineEnd::Newline {
+                bytes.push(b'\n');
+            }
+        }
+        bytes
+    }
+
+    /// What was dropped, per stream.
+    pub fn gaps(&self) -> Vec<Gap> {
+        self.streams
+            .iter()
+            .filter_map(|s| s.gap.map(|g| g.1))
+            .collect()
+    }
+}
+
+impl Drop for Transcript {
+    fn drop(&mut self) {
+        for log in &mut self.streams {
+            log.partial.zeroize();
+            for (_, line) in log.head.iter_mut().chain(log.tail.iter_mut()) {
+                line.text.zeroize();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(t: &Transcript) -> Vec<(Stream, String, LineEnd)> {
+        t.lines()
+            .map(|l| {
+                (
+                    l.stream,
+                    String::from_utf8_lossy(&l.text).into_owned(),
+                    l.end,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_keep_their_order_of_arrival_across_streams() {
+        let mut t = Transcript::new();
+        t.push(Stream::Stderr, b"log: starting\nlog: con");
+        t.push(Stream::Stdout, b"User: admin\n");
+        t.push(Stream::Stderr, b"nected\n");
+        t.push(Stream::Stdout, b"Password: x");
+        t.finish();
+        use LineEnd::*;
+        use Stream::*;
+        assert_eq!(
+            texts(&t),
+            [
+                (Stderr, "log: starting".into(), Newline),
+                (Stdout, "User: admin".into(), Newline),
+                (Stderr, "log: connected".into(), Newline),
+                (Stdout, "Password: x".into(), Eof),
+            ]
+        );
+    }
+
+    #[test]
+    fn endless_output_keeps_a_bounded_head_and_tail() {
+        let mut t = Transcript::new();
+        let line = [b'y'; 99];
+        let mut chunk = Vec::new();
+        for _ in 0..1000 {
+            chunk.extend_from_slice(&line);
+            chunk.push(b'\n');
+        }
+        // 100 MB of 100-byte lines.
+        for _ in 0..1000 {
+            t.push(Stream::Stdout, &chunk);
+        }
+        t.push(Stream::Stdout, b"the end\n");
+        let kept: usize = t.lines().map(|l| l.text.len() + 1).sum();
+        assert!(kept <= HEAD_BYTES + TAIL_BYTES, "{kept}");
+        assert!(kept > HEAD_BYTES, "{kept}");
+        assert_eq!(t.received(Stream::Stdout), 100_000_008);
+        let gaps = t.gaps();
+        assert_eq!(gaps.len(), 1);
+        assert_eq!(gaps[0].bytes + kept as u64, 100_000_008);
+        assert_eq!(t.lines().last().unwrap().text, b"the end");
+        // The gap sits between the head and the tail.
+        let entries = t.entries();
+        let at = entries
+            .iter()
+            .position(|e| matches!(e, Entry::Gap(_)))
+            .unwrap();
+        assert!(at > 0 && at < entries.len() - 1);
+    }
+
+    #[test]
+    fn a_line_without_end_is_cut_into_pieces() {
+        let mut t = Transcript::new();
+        t.push(Stream::Stdout, &vec![b'x'; MAX_LINE * 2 + 10]);
+        t.finish();
+        let ends: Vec<(usize, LineEnd)> = t.lines().map(|l| (l.text.len(), l.end)).collect();
+        assert_eq!(
+            ends,
+            [
+                (MAX_LINE, LineEnd::Cut),
+                (MAX_LINE, LineEnd::Cut),
+                (10, LineEnd::Eof)
+            ]
+        );
+    }
+
+    #[test]
+    fn each_stream_has_its_own_bounds() {
+        let mut t = Transcript::new();
+        t.push(Stream::Stderr, b"error: the real reason\n");
+        let flood = vec![b'z'; 1000];
+        for _ in 0..5000 {
+            t.push(Stream::Stdout, &flood);
+            t.push(Stream::Stdout, b"\n");
+        }
+        assert_eq!(
+            t.lines_of(Stream::Stderr).next().unwrap().text,
+            b"error: the real reason"
+        );
+    }
+}
