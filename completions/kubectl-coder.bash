@@ -38,7 +38,7 @@ _kubectl__coder() {
 
     case "${cmd}" in
         kubectl__coder)
-            opts="-n -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --verbose --help --version status reset-admin-password reset-password create-admin-user version"
+            opts="-n -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version status reset-admin-password reset-password create-admin-user version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -116,7 +116,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__create__subcmd__admin__subcmd__user)
-            opts="-n -c -l -o -y -v -h -V --username --email --password-stdin --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --verbose --help --version"
+            opts="-n -c -l -o -y -v -h -V --username --email --password-stdin --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,7 +202,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__reset__subcmd__admin__subcmd__password)
-            opts="-n -c -l -o -y -v -h -V --owner --password-stdin --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --verbose --help --version"
+            opts="-n -c -l -o -y -v -h -V --owner --password-stdin --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,7 +284,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__reset__subcmd__password)
-            opts="-n -c -l -o -y -v -h -V --password-stdin --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --verbose --help --version"
+            opts="-n -c -l -o -y -v -h -V --password-stdin --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,7 +362,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__status)
-            opts="-n -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --verbose --help --version"
+            opts="-n -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -440,7 +440,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__version)
-            opts="-n -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --verbose --help --version"
+            opts="-n -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_coder_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= pod= c/container= l/selector= generation= timeout= o/output= y/yes dry-run v/verbose h/help V/version
+    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= pod= c/container= l/selector= generation= timeout= o/output= y/yes dry-run allow-insecure-connection v/verbose h/help V/version
 end
 
 function __fish_kubectl_coder_needs_command
@@ -42,6 +42,7 @@ json\t''
 yaml\t''"
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s V -l version -d 'Print version'
@@ -68,6 +69,7 @@ json\t''
 yaml\t''"
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s V -l version -d 'Print version'
@@ -91,6 +93,7 @@ yaml\t''"
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l password-stdin -d 'Coder v2 only: read the new password from stdin instead of generating one'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s V -l version -d 'Print version'
@@ -113,6 +116,7 @@ yaml\t''"
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l password-stdin -d 'Read the new password from the first line of stdin instead of generating one'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s V -l version -d 'Print version'
@@ -137,6 +141,7 @@ yaml\t''"
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-stdin -d 'Read the password from the first line of stdin instead of generating one'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s V -l version -d 'Print version'
@@ -158,6 +163,7 @@ json\t''
 yaml\t''"
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s v -l verbose -d 'Explain each step on stderr (never shows a password)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s V -l version -d 'Print version'

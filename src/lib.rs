@@ -8,6 +8,7 @@ pub mod cli;
 pub mod coder;
 pub mod commands;
 pub mod exit_codes;
+pub mod hardening;
 pub mod kube;
 pub mod ui;
 
@@ -15,6 +16,7 @@ use clap::{CommandFactory, FromArgMatches};
 
 /// Parses arguments, runs the command and maps the outcome to an exit code.
 pub fn main_entry() -> std::process::ExitCode {
+    hardening::harden();
     let name = cli::args::display_name(std::env::args_os().next().as_deref());
     let matches = cli::args::Cli::command().bin_name(name).get_matches();
     let parsed = cli::args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());

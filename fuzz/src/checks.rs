@@ -401,6 +401,14 @@ pub fn check_password_rules(candidate: &str) {
         Err(PasswordProblem::Empty)
     } else if candidate.contains(['\n', '\r']) {
         Err(PasswordProblem::ContainsNewline)
+    } else if let Some(c) = candidate
+        .chars()
+        .find(|c| c.is_control() && *c != '\t' || ('\u{80}'..='\u{9f}').contains(c))
+    {
+        Err(PasswordProblem::ControlCharacter(format!(
+            "U+{:04X}",
+            c as u32
+        )))
     } else if let Some(first @ ('{' | '[')) = candidate.chars().next() {
         Err(PasswordProblem::LooksLikeJson(first))
     } else if candidate.trim() != candidate {

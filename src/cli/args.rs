@@ -47,6 +47,10 @@ pub struct Cli {
     #[arg(long = "dry-run", global = true)]
     pub dry_run: bool,
 
+    /// Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)
+    #[arg(long = "allow-insecure-connection", global = true)]
+    pub allow_insecure_connection: bool,
+
     /// Explain each step on stderr (never shows a password)
     #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

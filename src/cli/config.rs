@@ -22,6 +22,8 @@ pub struct Config {
     pub output: OutputFormat,
     pub assume_yes: bool,
     pub dry_run: bool,
+    /// Change passwords even where the connection is not private.
+    pub allow_insecure_connection: bool,
     pub verbose: bool,
     /// The limit for the remote command; `None` waits forever.
     pub exec_timeout: Option<Duration>,
@@ -173,6 +175,7 @@ impl Cli {
             },
             output: self.output,
             assume_yes: self.yes,
+            allow_insecure_connection: self.allow_insecure_connection,
             dry_run: self.dry_run,
             verbose: self.verbose > 0,
             exec_timeout: limit(self.target.timeout),

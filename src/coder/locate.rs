@@ -280,7 +280,21 @@ fn target(
         container,
         generation,
         detected_by,
+        controller: controller(pod),
     }
+}
+
+/// The workload that owns the pod (`ReplicaSet/coder-5d8f7b9c4`), as the charts create them:
+/// a controller owner reference to a ReplicaSet or StatefulSet.
+pub fn controller(pod: &Pod) -> Option<String> {
+    pod.metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| {
+            o.controller == Some(true) && matches!(o.kind.as_str(), "ReplicaSet" | "StatefulSet")
+        })
+        .map(|o| format!("{}/{}", o.kind, o.name))
 }
 
 /// Picks the pod to run in.
@@ -376,7 +390,13 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
         }
         .into());
     }
-    Ok(usable.swap_remove(0))
+    // A pod the chart's Deployment created is preferred to one somebody started by hand with
+    // the same labels: only the former is surely the server a password should go to.
+    let chosen = usable
+        .iter()
+        .position(|t| t.controller.is_some())
+        .unwrap_or(0);
+    Ok(usable.swap_remove(chosen))
 }
 
 /// Namespaces (other than `current`) holding Coder server pods, for the "use -n" hint.
@@ -405,7 +425,7 @@ pub fn elsewhere_hint(namespaces: &[String]) -> Option<String> {
 pub(crate) mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::{PodCondition, PodSpec, PodStatus};
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 
     /// A hand-built pod: name, labels, containers as (name, args), ready.
     pub(crate) fn pod(name: &str, labels: &[(&str, &str)], containers: &[(&str, &[&str])]) -> Pod {
@@ -413,6 +433,14 @@ pub(crate) mod tests {
             metadata: ObjectMeta {
                 name: Some(name.into()),
                 namespace: Some("coder".into()),
+                owner_references: Some(vec![OwnerReference {
+                    api_version: "apps/v1".into(),
+                    kind: "ReplicaSet".into(),
+                    name: format!("{name}-rs"),
+                    uid: "1".into(),
+                    controller: Some(true),
+                    block_owner_deletion: Some(true),
+                }]),
                 labels: Some(
                     labels
                         .iter()
@@ -634,6 +662,25 @@ pub(crate) mod tests {
         for (what, pods, overrides, want) in cases {
             assert_eq!(chosen(&pods, &overrides), want, "{what}");
         }
+    }
+
+    fn unowned(mut p: Pod) -> Pod {
+        p.metadata.owner_references = None;
+        p
+    }
+
+    #[test]
+    fn a_pod_owned_by_the_chart_is_preferred_to_a_look_alike() {
+        let pods = vec![unowned(v2("coder-0-impostor")), v2("coder-5d8f-abcde")];
+        let chosen = choose("coder", &pods, &Overrides::default()).unwrap();
+        assert_eq!(chosen.pod, "coder-5d8f-abcde");
+        assert_eq!(
+            chosen.controller.as_deref(),
+            Some("ReplicaSet/coder-5d8f-abcde-rs")
+        );
+        // With no owned pod, the first is taken and says it has no owner.
+        let chosen = choose("coder", &[unowned(v2("coder-a"))], &Overrides::default()).unwrap();
+        assert_eq!((chosen.pod.as_str(), chosen.controller), ("coder-a", None));
     }
 
     #[test]

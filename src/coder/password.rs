@@ -51,6 +51,9 @@ pub enum PasswordProblem {
     /// Spaces at either end are lost when pasted or trimmed, and then the login fails.
     #[error("password starts or ends with white space: remove it")]
     SurroundingSpace,
+    /// NUL, escape and other control characters cannot be typed at a login form.
+    #[error("password contains a control character ({0}): remove it")]
+    ControlCharacter(String),
 }
 
 /// Checks `password` against Coder's rules, and that it fits on the one line
@@ -61,6 +64,15 @@ pub fn check(password: &str) -> Result<(), PasswordProblem> {
     }
     if password.contains(['\n', '\r']) {
         return Err(PasswordProblem::ContainsNewline);
+    }
+    if let Some(c) = password
+        .chars()
+        .find(|c| c.is_control() && *c != '\t' || ('\u{80}'..='\u{9f}').contains(c))
+    {
+        return Err(PasswordProblem::ControlCharacter(format!(
+            "U+{:04X}",
+            c as u32
+        )));
     }
     if let Some(first @ ('{' | '[')) = password.chars().next() {
         return Err(PasswordProblem::LooksLikeJson(first));
@@ -263,6 +275,18 @@ mod tests {
             Err(PasswordProblem::SurroundingSpace)
         );
         assert_eq!(check("Password Secured123!"), Ok(()));
+        assert_eq!(
+            check("Password\0Secured123!"),
+            Err(PasswordProblem::ControlCharacter("U+0000".into()))
+        );
+        assert_eq!(
+            check("Password\u{1b}[31mSecured123!"),
+            Err(PasswordProblem::ControlCharacter("U+001B".into()))
+        );
+        assert_eq!(
+            check("Password\u{9b}Secured123!"),
+            Err(PasswordProblem::ControlCharacter("U+009B".into()))
+        );
         let at_limit = format!("{}{}", "PasswordSecured123!", "x".repeat(MAX_LEN - 19));
         assert_eq!(check(&at_limit), Ok(()));
         assert_eq!(

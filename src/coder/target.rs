@@ -60,4 +60,19 @@ pub struct Target {
     pub image: Option<String>,
     /// The Coder version, read from the image tag when it has one.
     pub version: Option<String>,
+    /// The workload that owns the pod (`ReplicaSet/…`); `None` for a pod nothing manages.
+    pub controller: Option<String>,
+}
+
+impl Target {
+    /// A warning when the pod is not managed by a ReplicaSet or StatefulSet: anyone who may
+    /// create pods could have started a look-alike.
+    pub fn unowned_warning(&self) -> Option<String> {
+        self.controller.is_none().then(|| {
+            format!(
+                "warning: pod {} is not managed by a ReplicaSet or StatefulSet (no controller owner): make sure it is the real Coder server before trusting it with a password",
+                self.pod
+            )
+        })
+    }
 }

@@ -8,6 +8,9 @@ use crate::ui::problem;
 
 pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
     let conn = session.connect().await?;
+    if let Some(insecurity) = conn.insecurity {
+        output::note(&format!("warning: {}", insecurity.describe()));
+    }
     let (target, pod_problem) = match session.find_target(&conn).await {
         Ok(target) => (Some(target), None),
         Err(err) => {
@@ -47,11 +50,15 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
             detected_by: &t.detected_by,
             image: t.image.as_deref(),
             version: t.version.as_deref(),
+            controller: t.controller.as_deref(),
             exec: access,
         }),
         pod_problem: pod_problem.as_ref().map(|p| p.message.clone()),
     };
     output::stdout(&output::render_status(session.format(), &report))?;
+    if let Some(warning) = target.as_ref().and_then(|t| t.unowned_warning()) {
+        output::note(&warning);
+    }
     match pod_problem {
         Some(problem) => {
             if let Some(hint) = &problem.hint {

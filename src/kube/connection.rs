@@ -53,6 +53,28 @@ impl ConfigSource {
     }
 }
 
+/// Why the connection to the API server is not private.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Insecurity {
+    /// `http://`: the token and anything sent travel in clear.
+    Cleartext,
+    /// `insecure-skip-tls-verify`: anyone in the middle can pose as the server.
+    UnverifiedServer,
+}
+
+impl Insecurity {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Insecurity::Cleartext => {
+                "the API server is reached over plain http: the token and a password would travel in clear"
+            }
+            Insecurity::UnverifiedServer => {
+                "the API server's certificate is not verified (insecure-skip-tls-verify): anyone in the network path could pose as it and read a password"
+            }
+        }
+    }
+}
+
 /// A connected client and what kubectl would call the current context.
 #[derive(Clone)]
 pub struct Connection {
@@ -63,6 +85,8 @@ pub struct Connection {
     pub source: ConfigSource,
     /// The limit for each API request; `None` waits forever.
     pub request_timeout: Option<Duration>,
+    /// Set when the connection is not private.
+    pub insecurity: Option<Insecurity>,
 }
 
 /// Builds the client from the flags, kubeconfig files or the in-cluster service account.
@@ -112,6 +136,13 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
         .clone()
         .unwrap_or_else(|| config.default_namespace.clone());
     let cluster_url = config.cluster_url.to_string();
+    let insecurity = if config.cluster_url.scheme_str() == Some("http") {
+        Some(Insecurity::Cleartext)
+    } else if config.accept_invalid_certs {
+        Some(Insecurity::UnverifiedServer)
+    } else {
+        None
+    };
     let client = Client::try_from(config).map_err(ConfigError::Client)?;
     Ok(Connection {
         client,
@@ -120,6 +151,7 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
         namespace,
         source,
         request_timeout: options.request_timeout,
+        insecurity,
     })
 }
 

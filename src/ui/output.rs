@@ -36,6 +36,12 @@ pub fn stdout_all(text: &str) -> std::io::Result<()> {
     out.write_all(text.as_bytes()).and_then(|()| out.flush())
 }
 
+/// Text for stdout that could not go there (it was sanitised when rendered).
+pub fn stderr_all(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
 /// One line of diagnostics on stderr, control characters made visible.
 pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr(), "{}", text::sanitize(text));
@@ -288,6 +294,8 @@ pub struct PodStatus<'a> {
     pub detected_by: &'a str,
     pub image: Option<&'a str>,
     pub version: Option<&'a str>,
+    /// The workload that owns the pod, e.g. `ReplicaSet/coder-5d8f7b9c4`.
+    pub controller: Option<&'a str>,
     pub exec: ExecAccess,
 }
 
@@ -317,7 +325,7 @@ pub fn render_status(format: OutputFormat, report: &StatusReport) -> String {
         return text;
     }
     let mut text = String::new();
-    let mut row = |k: &str, v: &str| text.push_str(&format!("{:<11}{v}\n", format!("{k}:")));
+    let mut row = |k: &str, v: &str| text.push_str(&format!("{:<12}{v}\n", format!("{k}:")));
     row("Context", report.context.unwrap_or("(in-cluster)"));
     row("Cluster", report.cluster);
     row("Namespace", report.namespace);
@@ -340,6 +348,11 @@ pub fn render_status(format: OutputFormat, report: &StatusReport) -> String {
             if let Some(image) = pod.image {
                 row("Image", image);
             }
+            row(
+                "Managed by",
+                pod.controller
+                    .unwrap_or("nothing (no ReplicaSet or StatefulSet owns it)"),
+            );
             row("Can exec", pod.exec.summary());
         }
         None => row("Pod", report.pod_problem.as_deref().unwrap_or("none found")),
@@ -360,6 +373,7 @@ mod tests {
             detected_by: "label".into(),
             image: None,
             version: None,
+            controller: Some("ReplicaSet/rs".into()),
         }
     }
 

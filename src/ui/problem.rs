@@ -9,6 +9,7 @@ use crate::coder::locate::{LocateError, elsewhere_hint};
 use crate::exit_codes::ExitCode;
 use crate::kube::error::{ApiCall, ApiCallError, ApiFailure, ConfigError};
 use crate::kube::exec::ExecError;
+use crate::ui::text;
 
 /// A failure ready to print.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -32,11 +33,12 @@ impl Problem {
         }
     }
 
-    /// `error: ...` and `hint: ...` lines for stderr.
+    /// `error: ...` and `hint: ...` lines for stderr. Messages quote the API server, the
+    /// kubeconfig and the pod: their control characters are made visible.
     pub fn render(&self) -> String {
-        let mut text = format!("error: {}\n", self.message);
+        let mut text = format!("error: {}\n", text::sanitize(&self.message));
         if let Some(hint) = &self.hint {
-            text.push_str(&format!("hint: {hint}\n"));
+            text.push_str(&format!("hint: {}\n", text::sanitize(hint)));
         }
         text
     }

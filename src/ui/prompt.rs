@@ -1,39 +1,300 @@
-//! Questions on the terminal (stderr for the question, stdin for the answer). Callers ask
-//! only when [`crate::ui::terminal::Terminal::can_prompt`] says both are terminals.
+//! Questions on the terminal: the question on stderr, the answer from stdin, a terminal.
+//! Answers are read as whole lines (so `yes` is one answer, never `y` with `es` left over for
+//! the shell), end of input (Ctrl-D) means no answer, and the terminal is never left changed:
+//! hidden input turns echo off only while it reads, and restores the terminal on every way out,
+//! Ctrl-C and SIGTERM/SIGHUP included. Callers ask only when
+//! [`crate::ui::terminal::Terminal::can_prompt`] (or, for a hidden answer, stdin) says so.
+
+use std::io::{BufRead, Write};
+
+use zeroize::Zeroizing;
 
 use crate::coder::names::{Email, Username};
+use crate::coder::password::Secret;
+use crate::exit_codes::ExitCode;
+use crate::ui::problem::Problem;
+use crate::ui::text;
+
+/// The user ended the prompt with Ctrl-C: nothing was changed.
+fn interrupted() -> anyhow::Error {
+    Problem::new(
+        ExitCode::Interrupted,
+        "interrupted at the prompt: nothing was changed",
+        None,
+    )
+    .into()
+}
+
+/// End of input (Ctrl-D) where an answer was needed.
+fn no_answer(what: &str) -> anyhow::Error {
+    Problem::new(
+        ExitCode::Usage,
+        format!("no {what} was given (end of input): nothing was changed"),
+        None,
+    )
+    .into()
+}
+
+fn ask(prompt: &str) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    write!(err, "{prompt}")?;
+    err.flush()
+}
+
+/// One line from stdin, without its line break; `None` at end of input.
+fn read_line() -> std::io::Result<Option<String>> {
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let trimmed = line.trim_end_matches(['\n', '\r']).len();
+    line.truncate(trimmed);
+    Ok(Some(line))
+}
+
+/// Yes or no; "no" unless the answer is `y` or `yes` (any case). Ctrl-D declines.
+pub fn confirm(question: &str) -> anyhow::Result<bool> {
+    ask(&format!("{} [y/N] ", text::sanitize_line(question)))?;
+    let answer = read_line()?;
+    if answer.is_none() {
+        // Ctrl-D leaves the cursor after the question.
+        eprintln!();
+    }
+    Ok(answer.is_some_and(|a| decide(&a)))
+}
+
+/// Whether an answer to [`confirm`] is yes.
+fn decide(answer: &str) -> bool {
+    let answer = answer.trim();
+    answer.eq_ignore_ascii_case("y") || answer.eq_ignore_ascii_case("yes")
+}
+
+/// A value asked until `parse` accepts it; its error is shown before asking again.
+fn ask_until<T, E: std::fmt::Display>(
+    prompt: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> anyhow::Result<T> {
+    loop {
+        ask(&format!("{prompt}: "))?;
+        let Some(answer) = read_line()? else {
+            eprintln!();
+            return Err(no_answer(what));
+        };
+        match parse(answer.trim()) {
+            Ok(value) => return Ok(value),
+            Err(e) => eprintln!("{}", text::sanitize(&e.to_string())),
+        }
+    }
+}
 
 /// A Coder username, asked until it is valid.
 pub fn username(prompt: &str) -> anyhow::Result<Username> {
-    let text: String = dialoguer::Input::new()
-        .with_prompt(prompt)
-        .validate_with(|s: &String| Username::parse(s).map(|_| ()).map_err(|e| e.to_string()))
-        .interact_text()?;
-    Ok(Username::parse(&text)?)
+    ask_until(prompt, "username", Username::parse)
 }
 
 /// An email address, asked until it is plausible.
 pub fn email(prompt: &str) -> anyhow::Result<Email> {
-    let text: String = dialoguer::Input::new()
-        .with_prompt(prompt)
-        .validate_with(|s: &String| Email::parse(s).map(|_| ()).map_err(|e| e.to_string()))
-        .interact_text()?;
-    Ok(Email::parse(&text)?)
+    ask_until(prompt, "email", Email::parse)
 }
 
-/// Yes or no, "no" by default.
-pub fn confirm(question: &str) -> anyhow::Result<bool> {
-    Ok(dialoguer::Confirm::new()
-        .with_prompt(question)
-        .default(false)
-        .interact_opt()?
-        .unwrap_or(false))
+/// A new password typed twice, hidden; asked again (up to three times) when the two differ
+/// or `check` refuses it, with the reason.
+pub fn new_password(check: impl Fn(&str) -> Result<(), String>) -> anyhow::Result<Secret> {
+    for _ in 0..3 {
+        let first = hidden("New password: ")?;
+        if let Err(why) = check(first.expose()) {
+            eprintln!("{why}");
+            continue;
+        }
+        let second = hidden("Confirm password: ")?;
+        if first.expose() == second.expose() {
+            return Ok(first);
+        }
+        eprintln!("The passwords do not match, try again.");
+    }
+    Err(Problem::new(
+        ExitCode::Usage,
+        "no acceptable password after three tries: nothing was changed",
+        None,
+    )
+    .into())
 }
 
-/// A new password typed twice, hidden.
-pub fn new_password() -> anyhow::Result<String> {
-    Ok(dialoguer::Password::new()
-        .with_prompt("New password")
-        .with_confirmation("Confirm password", "The passwords do not match, try again")
-        .interact()?)
+/// One line typed with echo off.
+pub fn hidden(prompt: &str) -> anyhow::Result<Secret> {
+    ask(prompt)?;
+    let typed = read_hidden();
+    // The Enter the user typed was not echoed.
+    eprintln!();
+    match typed? {
+        Typed::Line(bytes) => Ok(Secret::from(
+            String::from_utf8(bytes.to_vec())
+                .map_err(|_| anyhow::anyhow!("the password typed is not valid UTF-8"))?,
+        )),
+        Typed::Interrupted => Err(interrupted()),
+        Typed::End => Err(no_answer("password")),
+    }
+}
+
+enum Typed {
+    Line(Zeroizing<Vec<u8>>),
+    Interrupted,
+    End,
+}
+
+/// Longest hidden line kept.
+const MAX_HIDDEN: usize = 1024;
+
+#[cfg(unix)]
+fn read_hidden() -> std::io::Result<Typed> {
+    let _raw = raw::Mode::enter()?;
+    let mut line = Zeroizing::new(Vec::with_capacity(MAX_HIDDEN));
+    let mut byte = [0u8; 1];
+    loop {
+        // SAFETY: reading one byte into a one-byte buffer from stdin.
+        let n = unsafe { libc::read(0, byte.as_mut_ptr().cast(), 1) };
+        if n < 0 {
+            let err = std::io::Error::last_os_error();
+            if err.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(err);
+        }
+        match (n, byte[0]) {
+            (0, _) => return Ok(Typed::End),
+            (_, b'\r' | b'\n') => return Ok(Typed::Line(line)),
+            // Ctrl-C: the terminal sends it as a byte while signals are off.
+            (_, 0x03) => return Ok(Typed::Interrupted),
+            // Ctrl-D on an empty line ends input.
+            (_, 0x04) if line.is_empty() => return Ok(Typed::End),
+            // Backspace and DEL remove the last character, Ctrl-U the whole line.
+            (_, 0x7f | 0x08) => {
+                while let Some(last) = line.pop() {
+                    if last & 0xc0 != 0x80 {
+                        break;
+                    }
+                }
+            }
+            (_, 0x15) => line.clear(),
+            (_, b) if b < 0x20 => {}
+            (_, b) if line.len() < MAX_HIDDEN => line.push(b),
+            _ => {}
+        }
+        byte[0] = 0;
+    }
+}
+
+#[cfg(not(unix))]
+fn read_hidden() -> std::io::Result<Typed> {
+    match console::Term::stderr().read_secure_line() {
+        Ok(line) => Ok(Typed::Line(Zeroizing::new(line.into_bytes()))),
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(Typed::Interrupted),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(Typed::End),
+        Err(e) => Err(e),
+    }
+}
+
+/// The terminal without echo, line editing or keyboard signals, while a secret is typed.
+#[cfg(unix)]
+mod raw {
+    use std::sync::atomic::{AtomicPtr, Ordering};
+
+    /// The settings to restore, for the signal handler.
+    static SAVED: AtomicPtr<libc::termios> = AtomicPtr::new(std::ptr::null_mut());
+
+    /// Signals that end the process while the terminal is changed: restore it first.
+    const FATAL: [libc::c_int; 3] = [libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+    pub struct Mode {
+        saved: libc::termios,
+    }
+
+    impl Mode {
+        pub fn enter() -> std::io::Result<Mode> {
+            // SAFETY: tcgetattr fills the struct for fd 0; zeroed is a valid termios.
+            let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+            if unsafe { libc::tcgetattr(0, &mut saved) } != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            SAVED.store(Box::into_raw(Box::new(saved)), Ordering::SeqCst);
+            for signal in FATAL {
+                // SAFETY: installing a handler that only calls async-signal-safe functions.
+                unsafe {
+                    libc::signal(
+                        signal,
+                        restore_and_die as extern "C" fn(libc::c_int) as libc::sighandler_t,
+                    )
+                };
+            }
+            let mut raw = saved;
+            raw.c_lflag &= !(libc::ECHO | libc::ICANON | libc::ISIG | libc::IEXTEN);
+            raw.c_cc[libc::VMIN] = 1;
+            raw.c_cc[libc::VTIME] = 0;
+            // SAFETY: setting attributes of fd 0 from a valid termios.
+            if unsafe { libc::tcsetattr(0, libc::TCSAFLUSH, &raw) } != 0 {
+                let err = std::io::Error::last_os_error();
+                Mode { saved }.restore();
+                return Err(err);
+            }
+            Ok(Mode { saved })
+        }
+
+        fn restore(&self) {
+            // SAFETY: restoring the settings read in `enter`.
+            unsafe { libc::tcsetattr(0, libc::TCSAFLUSH, &self.saved) };
+            for signal in FATAL {
+                // SAFETY: back to the default action.
+                unsafe { libc::signal(signal, libc::SIG_DFL) };
+            }
+            let old = SAVED.swap(std::ptr::null_mut(), Ordering::SeqCst);
+            if !old.is_null() {
+                // SAFETY: the pointer came from Box::into_raw in `enter`.
+                drop(unsafe { Box::from_raw(old) });
+            }
+        }
+    }
+
+    impl Drop for Mode {
+        fn drop(&mut self) {
+            self.restore();
+        }
+    }
+
+    /// Restores the terminal, then dies of the signal as if no handler had been there.
+    extern "C" fn restore_and_die(signal: libc::c_int) {
+        let saved = SAVED.load(Ordering::SeqCst);
+        // SAFETY: tcsetattr, signal and raise are async-signal-safe; `saved` points to the
+        // settings stored before the mode changed (never freed while it is set).
+        unsafe {
+            if !saved.is_null() {
+                libc::tcsetattr(0, libc::TCSAFLUSH, saved);
+            }
+            libc::signal(signal, libc::SIG_DFL);
+            libc::raise(signal);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_y_and_yes_confirm() {
+        for (answer, want) in [
+            ("y", true),
+            ("Y", true),
+            ("yes", true),
+            (" YES ", true),
+            ("", false),
+            ("n", false),
+            ("no", false),
+            ("yess", false),
+            ("ye", false),
+            ("yes please", false),
+        ] {
+            assert_eq!(decide(answer), want, "{answer:?}");
+        }
+    }
 }

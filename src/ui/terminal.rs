@@ -49,10 +49,11 @@ pub struct Spinner {
 }
 
 impl Spinner {
+    /// `message` names the pod: its control characters are made visible.
     pub fn new(terminal: &Terminal, message: String) -> Spinner {
         Spinner {
             enabled: terminal.stderr,
-            message,
+            message: crate::ui::text::sanitize_line(&message).into_owned(),
             shown: false,
         }
     }

@@ -250,7 +250,7 @@ fn on_a_terminal_the_owner_is_asked_for() {
     let screen = env
         .pty(&["reset-admin-password"])
         .answer("Owner username", "admin\r")
-        .answer("[y/N]", "y")
+        .answer("[y/N]", "y\r")
         .run();
     let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 0, "{screen}");
@@ -275,7 +275,7 @@ fn on_a_terminal_create_admin_user_asks_for_name_and_email() {
         .pty(&["create-admin-user"])
         .answer("Username of the new owner", "erin\r")
         .answer("Email of the new owner", "erin@example.com\r")
-        .answer("[y/N]", "y")
+        .answer("[y/N]", "y\r")
         .run();
     let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 0, "{screen}");

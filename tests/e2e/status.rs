@@ -8,7 +8,7 @@ fn status_through_kubectls_plugin_lookup() {
     let run = env.kubectl().args(["coder", "status"]).run();
     run.success();
     let expected = format!(
-        "Context:   kubesim\nCluster:   {}/\nNamespace: coder\nConfig:    {}\nPod:       coderd-7f9c6d5b8-x2k4q (container coderd)\nCoder:     Coder v1 1.44.0 (detected by label coder.deployment=coderd)\nImage:     docker.io/coderenvs/coder-service:1.44.0\nCan exec:  yes (get and create on pods/exec)\n",
+        "Context:    kubesim\nCluster:    {}/\nNamespace:  coder\nConfig:     {}\nPod:        coderd-7f9c6d5b8-x2k4q (container coderd)\nCoder:      Coder v1 1.44.0 (detected by label coder.deployment=coderd)\nImage:      docker.io/coderenvs/coder-service:1.44.0\nManaged by: ReplicaSet/coderd-7f9c6d5b8\nCan exec:   yes (get and create on pods/exec)\n",
         env.sim.url(),
         env.kubeconfig.display()
     );
@@ -70,7 +70,7 @@ fn status_shows_a_missing_exec_permission() {
         .run();
     assert!(
         run.stdout
-            .contains("Can exec:  no: get on pods/exec is not allowed\n"),
+            .contains("Can exec:   no: get on pods/exec is not allowed\n"),
         "{}",
         run.stdout
     );
@@ -82,13 +82,13 @@ fn status_in_a_namespace_without_coder_points_to_the_right_one() {
     let run = env.plugin().args(["status", "-n", "default"]).run();
     run.code(3);
     assert!(
-        run.stdout.contains("Namespace: default\n"),
+        run.stdout.contains("Namespace:  default\n"),
         "{}",
         run.stdout
     );
     assert!(
         run.stdout
-            .contains("Pod:       no usable Coder server pod in namespace \"default\":"),
+            .contains("Pod:        no usable Coder server pod in namespace \"default\":"),
         "{}",
         run.stdout
     );

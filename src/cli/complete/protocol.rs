@@ -19,6 +19,7 @@ use clap::{Arg, ArgAction, Command, CommandFactory, ValueHint};
 
 use crate::cli::args::Cli;
 use crate::kube::connection::ConnectOptions;
+use crate::ui::text::sanitize_line;
 
 /// cobra's `ShellCompDirective` bits (spf13/cobra, completions.go), as kubectl reads them.
 pub mod directive {
@@ -66,13 +67,15 @@ impl Completion {
     }
 
     /// The protocol's output: one candidate a line, then `:<directive>`.
+    /// Names from the cluster are untrusted: a candidate or description with a control
+    /// character (a line break would even forge another candidate) is shown made visible.
     pub fn render(&self) -> String {
         let mut out = String::new();
         for c in &self.candidates {
-            out.push_str(&c.value);
+            out.push_str(&sanitize_line(&c.value));
             if let Some(d) = c.description.as_deref().filter(|d| !d.is_empty()) {
                 out.push('\t');
-                out.push_str(d);
+                out.push_str(&sanitize_line(d));
             }
             out.push('\n');
         }

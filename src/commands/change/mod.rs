@@ -4,10 +4,7 @@
 
 pub mod outcome;
 pub mod plan;
-
-use std::io::BufRead;
-
-use zeroize::Zeroizing;
+pub mod stdin;
 
 use crate::cli::config::{Change, PasswordSource};
 use crate::coder::password::{self, Secret};
@@ -34,7 +31,25 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
     };
 
     let conn = session.connect().await?;
+    // Before any request: the token would already travel with the first one.
+    if let Some(insecurity) = conn.insecurity {
+        if !config.allow_insecure_connection && !config.dry_run {
+            return Err(Problem::new(
+                ExitCode::Usage,
+                format!("refusing to change a password: {}", insecurity.describe()),
+                Some(format!(
+                    "use an https server with a verified certificate (context {}); to accept the risk, add --allow-insecure-connection",
+                    conn.context.as_deref().unwrap_or("in-cluster")
+                )),
+            )
+            .into());
+        }
+        output::note(&format!("warning: {}", insecurity.describe()));
+    }
     let target = session.find_target(&conn).await?;
+    if let Some(warning) = target.unowned_warning() {
+        output::note(&warning);
+    }
     let answers = ask(session, &plan::questions(change, target.generation))?;
     let plan = plan::plan(change, &target, answers, chosen, &mut password::generate)?;
 
@@ -121,32 +136,57 @@ fn ask(session: &Session<'_>, questions: &[Question]) -> anyhow::Result<Answers>
 }
 
 /// Prints the verdict: the report on stdout, notes on stderr; a problem goes up to `main`.
+/// When stdout cannot take the report (a closed pipe, a full disk), it goes to stderr
+/// instead: a reset that happened is never lost.
 fn show(session: &Session<'_>, verdict: Verdict<'_>) -> anyhow::Result<ExitCode> {
+    let mut undelivered = None;
     if let Some(report) = &verdict.report {
         let colour = session.terminal.stdout_colour();
-        output::stdout(&output::render_credentials(
-            session.format(),
-            report,
-            colour,
-        ))?;
+        let text = output::render_credentials(session.format(), report, colour);
+        if let Err(e) = output::stdout_all(&text) {
+            output::note(&format!(
+                "error: the result could not be written to stdout ({}); here it is instead:",
+                io_reason(&e)
+            ));
+            output::stderr_all(&text);
+            undelivered = Some(e);
+        }
     }
     for note in &verdict.notes {
         output::note(note);
     }
-    Ok(verdict.end?)
+    let exit = verdict.end?;
+    match undelivered {
+        None => Ok(exit),
+        Some(_) => Err(Problem::new(
+            ExitCode::Failure,
+            if exit == ExitCode::Success {
+                "the change was made, but its result reached stderr only (above), not stdout"
+            } else {
+                "the result reached stderr only (above), not stdout"
+            },
+            Some(
+                "keep what is shown above; check where stdout goes (a closed pipe, a full disk)"
+                    .to_string(),
+            ),
+        )
+        .into()),
+    }
 }
 
+/// An I/O error in words, without "(os error N)".
+fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+/// The password the user chose, before any request: typed twice, hidden, on a terminal;
+/// else the one line of a piped stdin. Either way checked by Coder's rules first.
 fn read_password_from_stdin(session: &Session<'_>) -> anyhow::Result<Secret> {
-    let password = if session.terminal.stdin && session.terminal.stderr {
-        Secret::from(prompt::new_password()?)
-    } else {
-        let mut line = Zeroizing::new(String::new());
-        std::io::stdin().lock().read_line(&mut line)?;
-        let trimmed = line.strip_suffix('\n').unwrap_or(&line);
-        let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
-        Secret::from(trimmed.to_string())
-    };
-    password::check(password.expose()).map_err(|problem| {
+    let refused = |problem: String| -> anyhow::Error {
         Problem::new(
             ExitCode::Usage,
             format!("the password from stdin is not accepted by Coder: {problem}"),
@@ -155,6 +195,14 @@ fn read_password_from_stdin(session: &Session<'_>) -> anyhow::Result<Secret> {
                     .to_string(),
             ),
         )
-    })?;
-    Ok(password)
+        .into()
+    };
+    if session.terminal.stdin {
+        return prompt::new_password(|typed| password::check(typed).map_err(|p| p.to_string()));
+    }
+    let input = stdin::read_all()?;
+    let line = stdin::one_line(&input).map_err(|p| refused(p.to_string()))?;
+    let line = std::str::from_utf8(line).map_err(|_| refused("it is not valid UTF-8".into()))?;
+    password::check(line).map_err(|p| refused(p.to_string()))?;
+    Ok(Secret::from(line.to_string()))
 }

@@ -286,6 +286,7 @@ mod tests {
             detected_by: "label".into(),
             image: None,
             version: None,
+            controller: Some("ReplicaSet/rs".into()),
         }
     }
 
