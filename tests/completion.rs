@@ -416,3 +416,16 @@ complete_line() {
     ];
     assert_eq!(got, want, "{stdout}\n{}", run.stderr);
 }
+
+/// Names from a hostile cluster cannot forge candidates or reach the terminal raw.
+#[test]
+fn candidates_from_the_cluster_are_made_visible() {
+    let env = TestEnv::start(
+        kubesim::Sim::builder().scenario(Scenario::V1).pod(
+            kubesim::PodFixture::new("coder", "evil\nforged\u{1b}]0;x\u{7}")
+                .container(kubesim::ContainerFixture::new("c", "c")),
+        ),
+    );
+    let out = env.completer().args(["status", "--pod", "e"]).run();
+    assert_eq!(out.stdout, "evil^Jforged^[]0;x^G\n:4\n");
+}

@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::auth::authorized;
-use crate::programs::{self, io::Outcome, io::ProcIo, io::ProgCtx};
+use crate::programs::{self, io::Outcome, io::ProcIo, io::ProgCtx, io::Recorded};
 use crate::request::Ctx;
 use crate::responses::{Resp, bad_request, forbidden, not_found, status_resp, text_resp};
 use crate::state::{ExecFault, ExecRecord, Shared, lock};
@@ -172,6 +172,7 @@ pub(crate) async fn handle_exec(
         argv: command.clone(),
         env,
         programs: container.programs.clone(),
+        scripts: container.scripts.clone(),
         v1_output: pod.v1_output,
         delay: pod.delay,
         shared: shared.clone(),
@@ -275,17 +276,27 @@ async fn run_session<S>(
     let (stdin_tx, stdin_rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let (out_tx, mut out_rx) = mpsc::channel::<(u8, Vec<u8>)>(4);
     let mut stdin_tx = opts.stdin.then_some(stdin_tx);
-    let task = tokio::spawn(async move {
-        let mut io = ProcIo::new(stdin_rx, out_tx);
-        let outcome = programs::run(&prog, &mut io).await;
-        (outcome, io.stdout, io.stderr)
+    let recorded = std::sync::Arc::new(std::sync::Mutex::new(Recorded::default()));
+    let io_record = recorded.clone();
+    let mut task = tokio::spawn(async move {
+        let mut io = ProcIo::new(stdin_rx, out_tx, io_record);
+        programs::run(&prog, &mut io).await
     });
     let mut stdin_rec = Vec::new();
     let mut stdout_sent = 0usize;
     let mut client_open = true;
     let mut dropped = false;
+    // When the client goes away, the program is given a moment to finish what it is doing,
+    // then stopped, as the container runtime would end its streams.
+    let mut gone_at: Option<tokio::time::Instant> = None;
+    let mut stopped = false;
     loop {
         tokio::select! {
+            _ = sleep_until(gone_at.map(|t| t + std::time::Duration::from_millis(500))), if gone_at.is_some() => {
+                task.abort();
+                stopped = true;
+                break;
+            },
             msg = ws.next(), if client_open => match msg {
                 Some(Ok(Message::Binary(b))) => {
                     match b.first() {
@@ -302,6 +313,7 @@ async fn run_session<S>(
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
                     client_open = false;
                     stdin_tx = None;
+                    gone_at = Some(tokio::time::Instant::now());
                 }
                 Some(Ok(_)) => {}
             },
@@ -348,14 +360,16 @@ async fn run_session<S>(
     }
     drop(stdin_tx);
     drop(out_rx);
-    let (outcome, stdout, stderr) = match task.await {
-        Ok(r) => r,
-        Err(_) => (
-            Outcome::Killed("program panicked".into()),
-            Vec::new(),
-            Vec::new(),
-        ),
+    let outcome = if stopped {
+        Outcome::Killed("the client went away".into())
+    } else {
+        match (&mut task).await {
+            Ok(outcome) => outcome,
+            Err(_) => Outcome::Killed("program panicked".into()),
+        }
     };
+    let Recorded { stdout, stderr } =
+        std::mem::take(&mut *recorded.lock().unwrap_or_else(|e| e.into_inner()));
     record.stdin = stdin_rec;
     record.stdout = stdout;
     record.stderr = stderr;
@@ -395,6 +409,13 @@ async fn run_session<S>(
         while let Some(Ok(_)) = ws.next().await {}
     })
     .await;
+}
+
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 #[cfg(test)]

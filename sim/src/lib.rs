@@ -55,6 +55,6 @@ mod tables;
 mod tls;
 
 pub use fixtures::charts::Scenario;
-pub use fixtures::pod::{ContainerFixture, PodFixture, V1OutputFormat};
+pub use fixtures::pod::{ContainerFixture, PodFixture, Step, V1OutputFormat};
 pub use sim::{KubeconfigOptions, Sim, SimBuilder};
 pub use state::{ExecFault, ExecRecord, LoggedRequest, Rule};

@@ -134,7 +134,7 @@ pub(crate) fn method_not_allowed(method: &str) -> Resp {
     )
 }
 
-pub(crate) fn injected_failure(code: u16) -> Resp {
+pub(crate) fn injected_failure(code: u16, message: Option<&str>) -> Resp {
     let (reason, msg) = match code {
         400 => ("BadRequest", "injected failure"),
         401 => ("Unauthorized", "Unauthorized"),
@@ -159,7 +159,7 @@ pub(crate) fn injected_failure(code: u16) -> Resp {
         ),
         _ => ("", "injected failure"),
     };
-    let mut r = status_resp(code, reason, msg, None);
+    let mut r = status_resp(code, reason, message.unwrap_or(msg), None);
     if code == 429 || code == 503 {
         r.headers_mut()
             .insert("retry-after", HeaderValue::from_static("1"));

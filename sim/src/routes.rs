@@ -260,11 +260,12 @@ fn list_pods(ctx: &Ctx, shared: &Shared, ns: Option<&str>) -> Resp {
     for (dns, dname) in std::mem::take(&mut s.delete_after_list) {
         s.pods.remove(&(dns, dname));
     }
+    let padding = s.list_padding;
     drop(s);
     if wants_table(ctx) {
         return table_resp(&pod_table(&pods, &rv));
     }
-    let items: Vec<Value> = pods
+    let mut items: Vec<Value> = pods
         .iter()
         .map(|p| {
             let mut v = pod_value(p, &rv);
@@ -275,6 +276,11 @@ fn list_pods(ctx: &Ctx, shared: &Shared, ns: Option<&str>) -> Resp {
             v
         })
         .collect();
+    if padding > 0
+        && let Some(first) = items.first_mut()
+    {
+        first["metadata"]["annotations"]["kubesim/padding"] = Value::String("x".repeat(padding));
+    }
     json_resp(
         200,
         &json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": rv}, "items": items}),

@@ -15,21 +15,25 @@ use crate::responses::{Resp, injected_failure};
 use crate::routes::route;
 use crate::state::{LoggedRequest, Shared, lock};
 
+/// Serves until `shutdown`; over TLS unless `tls` is `None` (plain http).
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
-    tls: Arc<rustls::ServerConfig>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shared: Shared,
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
                 let Ok((tcp, _)) = accepted else { continue };
                 let _ = tcp.set_nodelay(true);
-                let acceptor = acceptor.clone();
                 let shared = shared.clone();
+                let Some(acceptor) = acceptor.clone() else {
+                    tokio::spawn(serve_connection(TokioIo::new(tcp), shared, None));
+                    continue;
+                };
                 tokio::spawn(async move {
                     let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
                         return;
@@ -40,19 +44,26 @@ pub(crate) async fn serve(
                         .peer_certificates()
                         .and_then(|c| c.first())
                         .and_then(|der| lock(&shared).client_certs.get(der.as_ref()).cloned());
-                    let svc = hyper::service::service_fn(move |req| {
-                        let shared = shared.clone();
-                        let cert_user = cert_user.clone();
-                        async move { Ok::<_, std::convert::Infallible>(handle(req, shared, cert_user).await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(tls), svc)
-                        .with_upgrades()
-                        .await;
+                    serve_connection(TokioIo::new(tls), shared, cert_user).await;
                 });
             }
         }
     }
+}
+
+async fn serve_connection<I>(io: I, shared: Shared, cert_user: Option<String>)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let svc = hyper::service::service_fn(move |req| {
+        let shared = shared.clone();
+        let cert_user = cert_user.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(req, shared, cert_user).await) }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(io, svc)
+        .with_upgrades()
+        .await;
 }
 
 async fn handle(mut req: Request<Incoming>, shared: Shared, cert_user: Option<String>) -> Resp {
@@ -93,7 +104,7 @@ async fn handle(mut req: Request<Incoming>, shared: Shared, cert_user: Option<St
     }
     let failure = lock(&shared).take_failure(parts.uri.path());
     let (resp, proto) = match failure {
-        Some(code) => (injected_failure(code), None),
+        Some((code, message)) => (injected_failure(code, message.as_deref()), None),
         None => route(&ctx, &shared, on_upgrade).await,
     };
     let entry = LoggedRequest {

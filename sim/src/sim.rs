@@ -42,6 +42,7 @@ pub struct SimBuilder {
     users: Vec<(String, String, Vec<Rule>)>,
     v2_users: Vec<(String, bool)>,
     request_log: Option<std::path::PathBuf>,
+    plain_http: bool,
 }
 
 impl SimBuilder {
@@ -81,6 +82,11 @@ impl SimBuilder {
         let (namespaces, pods) = charts::scenario(s);
         self.namespaces.extend(namespaces);
         self.pods.extend(pods);
+        self
+    }
+    /// Serves plain http instead of https (a cluster a password must not be sent to).
+    pub fn plain_http(mut self) -> Self {
+        self.plain_http = true;
         self
     }
     /// Appends every request as a JSON line to this file as it happens.
@@ -170,6 +176,7 @@ impl SimBuilder {
             execs: Vec::new(),
             delay: Duration::ZERO,
             fail_next: Vec::new(),
+            list_padding: 0,
             exec_fault: None,
             delete_after_list: Vec::new(),
             client_certs: HashMap::new(),
@@ -179,7 +186,11 @@ impl SimBuilder {
         };
         let shared: Shared = Arc::new(Mutex::new(state));
         let pki = tls::Pki::generate()?;
-        let server_config = pki.server_config()?;
+        let server_config = if self.plain_http {
+            None
+        } else {
+            Some(pki.server_config()?)
+        };
         let ca_pem = pki.ca_pem();
 
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<anyhow::Result<u16>>();
@@ -219,6 +230,7 @@ impl SimBuilder {
             shared,
             port,
             ca_pem,
+            plain_http: self.plain_http,
             pki,
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
@@ -231,6 +243,7 @@ pub struct Sim {
     shared: Shared,
     port: u16,
     ca_pem: String,
+    plain_http: bool,
     pki: tls::Pki,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -257,12 +270,14 @@ impl Sim {
             users: Vec::new(),
             v2_users: Vec::new(),
             request_log: None,
+            plain_http: false,
         }
     }
 
-    /// `https://127.0.0.1:PORT`
+    /// `https://127.0.0.1:PORT` (`http://` with [`SimBuilder::plain_http`]).
     pub fn url(&self) -> String {
-        format!("https://127.0.0.1:{}", self.port)
+        let scheme = if self.plain_http { "http" } else { "https" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     pub fn port(&self) -> u16 {
@@ -277,14 +292,21 @@ impl Sim {
     /// A kubeconfig (YAML) with the CA inline and a token user.
     pub fn kubeconfig(&self, opts: &KubeconfigOptions) -> String {
         use base64::Engine;
-        let ca = base64::engine::general_purpose::STANDARD.encode(self.ca_pem.as_bytes());
+        let ca = if self.plain_http {
+            String::new()
+        } else {
+            format!(
+                "    certificate-authority-data: {}\n",
+                base64::engine::general_purpose::STANDARD.encode(self.ca_pem.as_bytes())
+            )
+        };
         let ns = match &opts.namespace {
             Some(ns) => format!("    namespace: {}\n", yaml_str(ns)),
             None => String::new(),
         };
         let name = yaml_str(&opts.context);
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: {name}\n  cluster:\n    server: {url}\n    certificate-authority-data: {ca}\ncontexts:\n- name: {name}\n  context:\n    cluster: {name}\n    user: {name}\n{ns}current-context: {name}\nusers:\n- name: {name}\n  user:\n    token: {token}\npreferences: {{}}\n",
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: {name}\n  cluster:\n    server: {url}\n{ca}contexts:\n- name: {name}\n  context:\n    cluster: {name}\n    user: {name}\n{ns}current-context: {name}\nusers:\n- name: {name}\n  user:\n    token: {token}\npreferences: {{}}\n",
             url = self.url(),
             token = yaml_str(&opts.token),
         )
@@ -329,7 +351,24 @@ impl Sim {
             remaining: n,
             path_contains: path_contains.to_string(),
             status,
+            message: None,
         });
+    }
+
+    /// Like [`Sim::fail_next`], with this Status message (a hostile server's, say).
+    pub fn fail_next_with(&self, n: usize, path_contains: &str, status: u16, message: &str) {
+        lock(&self.shared).fail_next.push(FailRule {
+            remaining: n,
+            path_contains: path_contains.to_string(),
+            status,
+            message: Some(message.to_string()),
+        });
+    }
+
+    /// Pads every pod list with this many bytes (an annotation of the first pod): an answer
+    /// larger than any client should read.
+    pub fn pad_pod_lists(&self, bytes: usize) {
+        lock(&self.shared).list_padding = bytes;
     }
 
     pub fn set_exec_fault(&self, f: Option<ExecFault>) {

@@ -106,6 +106,8 @@ pub(crate) struct FailRule {
     pub remaining: usize,
     pub path_contains: String,
     pub status: u16,
+    /// The Status message instead of the usual one for the code.
+    pub message: Option<String>,
 }
 
 pub(crate) struct State {
@@ -120,6 +122,8 @@ pub(crate) struct State {
     pub execs: Vec<ExecRecord>,
     pub delay: Duration,
     pub fail_next: Vec<FailRule>,
+    /// Bytes of padding added to the first pod of every pod list (an oversized answer).
+    pub list_padding: usize,
     pub exec_fault: Option<ExecFault>,
     pub delete_after_list: Vec<(String, String)>,
     pub client_certs: HashMap<Vec<u8>, String>,
@@ -134,15 +138,15 @@ impl State {
         self.resource_version.to_string()
     }
     /// Returns the status to fail this request with, consuming one count.
-    pub(crate) fn take_failure(&mut self, path: &str) -> Option<u16> {
+    pub(crate) fn take_failure(&mut self, path: &str) -> Option<(u16, Option<String>)> {
         let rule = self
             .fail_next
             .iter_mut()
             .find(|r| r.remaining > 0 && path.contains(&r.path_contains))?;
         rule.remaining -= 1;
-        let status = rule.status;
+        let failure = (rule.status, rule.message.clone());
         self.fail_next.retain(|r| r.remaining > 0);
-        Some(status)
+        Some(failure)
     }
     pub(crate) fn log_request(&mut self, entry: LoggedRequest) {
         if let Some(f) = self.request_log.as_mut() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::cli::args::{Cli, CommandArgs};
 use crate::cli::duration::limit;
 use crate::coder::action::Action;
-use crate::coder::locate::Overrides;
+use crate::coder::locate::{Overrides, valid_pod_name};
 use crate::coder::names::{Email, InputError, Username};
 use crate::kube::connection::ConnectOptions;
 use crate::ui::output::OutputFormat;
@@ -204,17 +204,7 @@ fn check_dns_label(value: &str, what: &str) -> Result<(), UsageError> {
 
 /// RFC 1123 subdomain, as Kubernetes requires of pod names.
 fn check_dns_subdomain(value: &str, what: &str) -> Result<(), UsageError> {
-    let ok = !value.is_empty()
-        && value.len() <= 253
-        && value.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        });
-    if ok {
+    if valid_pod_name(value) {
         Ok(())
     } else {
         Err(UsageError(format!(

@@ -21,6 +21,8 @@ pub struct Overrides {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Skip {
     NotCoder,
+    /// The API server would never name a pod so: only a hostile one would.
+    InvalidName,
     Provisioner,
     WorkspaceProxy,
     Workspace,
@@ -34,6 +36,7 @@ impl fmt::Display for Skip {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Skip::NotCoder => f.write_str("not a Coder server pod"),
+            Skip::InvalidName => f.write_str("not a valid pod name"),
             Skip::Provisioner => f.write_str("a Coder provisioner, not the server"),
             Skip::WorkspaceProxy => f.write_str("a Coder workspace proxy, not the server"),
             Skip::Workspace => f.write_str("a Coder workspace, not the server"),
@@ -311,6 +314,11 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
 
     for pod in sorted {
         let name = pod.metadata.name.clone().unwrap_or_default();
+        // The name goes into the exec URL: only what Kubernetes allows (RFC 1123 subdomain).
+        if !valid_pod_name(&name) {
+            skipped.push((name, Skip::InvalidName));
+            continue;
+        }
         let (generation, container, detected_by) = match (classify(pod), overrides) {
             // An explicit pod with both overrides need not look like a Coder pod at all.
             (
@@ -397,6 +405,20 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
         .position(|t| t.controller.is_some())
         .unwrap_or(0);
     Ok(usable.swap_remove(chosen))
+}
+
+/// An RFC 1123 subdomain, as Kubernetes requires of pod names.
+pub fn valid_pod_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
 }
 
 /// Namespaces (other than `current`) holding Coder server pods, for the "use -n" hint.

@@ -10,13 +10,20 @@ use k8s_openapi::api::authorization::v1::{
 };
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{ListParams, PostParams};
+use kube::client::{ClientBuilder, DynBody};
 use kube::config::{KubeConfigOptions, KubeconfigError};
 use kube::{Api, Client};
+use tower::util::MapResponseLayer;
 
 use crate::kube::error::{ApiCall, ApiCallError, ApiFailure, ConfigError};
 use crate::kube::kubeconfig::{kubeconfig_paths, read_kubeconfigs};
 
 pub const USER_AGENT: &str = concat!("kubectl-coder/", env!("CARGO_PKG_VERSION"));
+
+/// Pods asked for per request, as kubectl's chunk size.
+const PAGE: u32 = 500;
+/// No namespace of a Coder deployment has more: stop following `continue` there.
+const MAX_PODS: usize = 20_000;
 
 /// What to connect to, as kubectl's flags say it; the CLI fills it in.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -143,7 +150,10 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
     } else {
         None
     };
-    let client = Client::try_from(config).map_err(ConfigError::Client)?;
+    let client = ClientBuilder::try_from(config)
+        .map_err(ConfigError::Client)?
+        .with_layer(&MapResponseLayer::new(limit_response))
+        .build();
     Ok(Connection {
         client,
         context,
@@ -153,6 +163,30 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
         request_timeout: options.request_timeout,
         insecurity,
     })
+}
+
+/// The most we read of one API response: a pod list of a few thousand pods is far smaller,
+/// and a server that sends more (or sends forever) must not fill the memory.
+pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
+
+/// A response body that fails once it passes [`MAX_RESPONSE_BYTES`].
+fn limit_response(response: http::Response<Box<DynBody>>) -> http::Response<Box<DynBody>> {
+    response.map(|body| {
+        let limited = http_body_util::Limited::new(body, MAX_RESPONSE_BYTES);
+        Box::new(limited) as Box<DynBody>
+    })
+}
+
+/// The list was larger than [`MAX_RESPONSE_BYTES`].
+pub fn is_too_large(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 impl Connection {
@@ -185,19 +219,38 @@ impl Connection {
         Api::namespaced(self.client.clone(), &self.namespace)
     }
 
-    /// Lists pods in the namespace, optionally by label selector. A list has no side effects,
-    /// so a 5xx or a dropped connection is retried with backoff (unlike an exec).
+    /// Lists pods in the namespace, optionally by label selector, in pages of [`PAGE`] as
+    /// kubectl does. A list has no side effects, so a 5xx or a dropped connection is retried
+    /// with backoff (unlike an exec).
     pub async fn list_pods(&self, selector: Option<&str>) -> Result<Vec<Pod>, ApiCallError> {
-        let mut params = ListParams::default();
+        let mut params = ListParams::default().limit(PAGE);
         if let Some(selector) = selector {
             params = params.labels(selector);
         }
         let api = self.pods();
+        let mut pods = Vec::new();
+        loop {
+            let page = self.list_page(&api, &params).await?;
+            pods.extend(page.items);
+            match page.metadata.continue_ {
+                Some(token) if !token.is_empty() && pods.len() < MAX_PODS => {
+                    params = params.continue_token(&token);
+                }
+                _ => return Ok(pods),
+            }
+        }
+    }
+
+    async fn list_page(
+        &self,
+        api: &Api<Pod>,
+        params: &ListParams,
+    ) -> Result<kube::core::ObjectList<Pod>, ApiCallError> {
         let mut delay = Duration::from_millis(200);
         let mut attempt = 1;
         loop {
-            match self.timed(api.list(&params)).await {
-                Ok(list) => return Ok(list.items),
+            match self.timed(api.list(params)).await {
+                Ok(list) => return Ok(list),
                 Err(err) if attempt < 3 && is_transient(&err) => {
                     tokio::time::sleep(delay).await;
                     delay *= 3;

@@ -7,6 +7,7 @@ use std::error::Error as StdError;
 use crate::cli::config::UsageError;
 use crate::coder::locate::{LocateError, elsewhere_hint};
 use crate::exit_codes::ExitCode;
+use crate::kube::connection::{MAX_RESPONSE_BYTES, is_too_large};
 use crate::kube::error::{ApiCall, ApiCallError, ApiFailure, ConfigError};
 use crate::kube::exec::ExecError;
 use crate::ui::text;
@@ -235,6 +236,17 @@ fn api_problem(e: &ApiCallError) -> Problem {
                 "a proxy or load balancer in front of the API server may not pass upgrades; connect to the API server directly"
                     .into(),
             ),
+        );
+    }
+    if is_too_large(kube_error) {
+        return Problem::new(
+            ExitCode::Failure,
+            format!(
+                "cannot {what} at {}: the answer was larger than {} MiB, more than any pod list, so it was not read",
+                e.server,
+                MAX_RESPONSE_BYTES >> 20
+            ),
+            Some("check that the cluster's server in the kubeconfig is a Kubernetes API server, and narrow the list with -l or --pod".into()),
         );
     }
     let root = root_cause(kube_error);

@@ -180,7 +180,7 @@ fn a_list_is_retried_after_5xx_but_a_reset_never_is() {
         .sim
         .requests()
         .iter()
-        .filter(|r| r.uri.ends_with("/pods?"))
+        .filter(|r| r.uri.ends_with("/pods?&limit=500"))
         .count();
     assert_eq!(lists, 3);
 

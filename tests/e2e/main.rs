@@ -11,3 +11,4 @@ mod hygiene;
 mod reset_v1;
 mod reset_v2;
 mod status;
+mod untrusted;

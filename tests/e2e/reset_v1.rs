@@ -194,7 +194,8 @@ fn a_reset_is_two_requests_with_no_password_on_the_wire_to_the_api_server() {
         .success();
     let requests = env.sim.requests();
     assert_eq!(requests.len(), 2, "{requests:#?}");
-    assert_eq!(requests[0].uri, "/api/v1/namespaces/coder/pods?");
+    // In pages of 500, as kubectl lists.
+    assert_eq!(requests[0].uri, "/api/v1/namespaces/coder/pods?&limit=500");
     assert!(
         requests[1]
             .uri

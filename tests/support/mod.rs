@@ -8,6 +8,7 @@
 pub mod pty;
 
 use std::io::Write;
+use std::os::fd::FromRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -122,6 +123,13 @@ impl TestEnv {
         pty::Pty::new(BIN, args, self.dir.path()).env("KUBECONFIG", &self.kubeconfig)
     }
 
+    /// A shell script in a pseudo-terminal, with the plugin on PATH as `kubectl-coder`.
+    pub fn pty_shell(&self, script: &str) -> pty::Pty {
+        pty::Pty::new("/bin/sh", &["-c", script], self.dir.path())
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("PATH", plugin_path())
+    }
+
     /// Every byte the simulator received: URLs, headers and bodies.
     pub fn everything_the_server_saw(&self) -> String {
         let mut all = String::new();
@@ -147,6 +155,8 @@ pub fn plugin_path() -> String {
 pub struct Cmd {
     command: Command,
     stdin: Option<Vec<u8>>,
+    /// Where stdout goes instead of a pipe the test reads.
+    stdout: Option<Stdio>,
 }
 
 impl Cmd {
@@ -161,7 +171,31 @@ impl Cmd {
         Cmd {
             command,
             stdin: None,
+            stdout: None,
         }
+    }
+
+    /// Stdout into this file (e.g. /dev/full).
+    pub fn stdout_to(mut self, file: std::fs::File) -> Cmd {
+        self.stdout = Some(Stdio::from(file));
+        self
+    }
+
+    /// Stdout into a pipe whose reader has already gone (like `| true`).
+    pub fn stdout_closed(mut self) -> Cmd {
+        let mut fds = [0; 2];
+        // SAFETY: pipe fills two fds, which are then owned here.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: both fds were just opened and belong to nobody else.
+        let (reader, writer) = unsafe {
+            (
+                std::os::fd::OwnedFd::from_raw_fd(fds[0]),
+                std::os::fd::OwnedFd::from_raw_fd(fds[1]),
+            )
+        };
+        drop(reader);
+        self.stdout = Some(Stdio::from(writer));
+        self
     }
 
     pub fn args<I, S>(mut self, args: I) -> Cmd
@@ -203,8 +237,19 @@ impl Cmd {
         self
     }
 
-    pub fn run(mut self) -> Run {
-        self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    pub fn run(self) -> Run {
+        self.run_signalled(None)
+    }
+
+    /// Runs, and sends `signal` (a libc signal number) after the delay.
+    pub fn run_with_signal(self, after: std::time::Duration, signal: i32) -> Run {
+        self.run_signalled(Some((after, signal)))
+    }
+
+    fn run_signalled(mut self, signal: Option<(std::time::Duration, i32)>) -> Run {
+        self.command
+            .stdout(self.stdout.take().unwrap_or_else(Stdio::piped))
+            .stderr(Stdio::piped());
         self.command.stdin(if self.stdin.is_some() {
             Stdio::piped()
         } else {
@@ -218,6 +263,14 @@ impl Cmd {
             let mut stdin = child.stdin.take().unwrap();
             std::thread::spawn(move || {
                 let _ = stdin.write_all(&bytes);
+            });
+        }
+        if let Some((after, signal)) = signal {
+            let pid = child.id() as i32;
+            std::thread::spawn(move || {
+                std::thread::sleep(after);
+                // SAFETY: signalling our own child.
+                unsafe { libc::kill(pid, signal) };
             });
         }
         let output = child.wait_with_output().unwrap();

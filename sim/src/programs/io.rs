@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::fixtures::pod::V1OutputFormat;
+use crate::fixtures::pod::{Step, V1OutputFormat};
 use crate::state::Shared;
 
 /// How an exec ended.
@@ -22,6 +22,7 @@ pub(crate) struct ProgCtx {
     pub argv: Vec<String>,
     pub env: Vec<(String, String)>,
     pub programs: Vec<String>,
+    pub scripts: Vec<(String, Vec<Step>)>,
     pub v1_output: V1OutputFormat,
     pub delay: Duration,
     pub shared: Shared,
@@ -39,14 +40,24 @@ impl ProgCtx {
 
 pub(crate) struct Gone;
 
+/// Bytes of each stream an [`crate::state::ExecRecord`] keeps.
+const RECORDED: usize = 16 << 20;
+
+/// What a program wrote, shared with the exec session so that it can be recorded even when
+/// the program is stopped before it ends.
+#[derive(Default)]
+pub(crate) struct Recorded {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
 /// A program's stdin/stdout/stderr.
 pub(crate) struct ProcIo {
     stdin: mpsc::UnboundedReceiver<Vec<u8>>,
     pub(crate) buf: Vec<u8>,
     eof: bool,
     out: mpsc::Sender<(u8, Vec<u8>)>,
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
+    record: std::sync::Arc<std::sync::Mutex<Recorded>>,
 }
 
 pub(crate) enum Line {
@@ -58,24 +69,30 @@ impl ProcIo {
     pub(crate) fn new(
         stdin: mpsc::UnboundedReceiver<Vec<u8>>,
         out: mpsc::Sender<(u8, Vec<u8>)>,
+        record: std::sync::Arc<std::sync::Mutex<Recorded>>,
     ) -> Self {
         ProcIo {
             stdin,
             buf: Vec::new(),
             eof: false,
             out,
-            stdout: Vec::new(),
-            stderr: Vec::new(),
+            record,
         }
     }
     pub(crate) async fn write(&mut self, ch: u8, data: &[u8]) -> Result<(), Gone> {
         if data.is_empty() {
             return Ok(());
         }
-        if ch == 1 {
-            self.stdout.extend_from_slice(data);
-        } else {
-            self.stderr.extend_from_slice(data);
+        // The record keeps the start of each stream: endless output must not fill the memory.
+        {
+            let mut recorded = self.record.lock().unwrap_or_else(|e| e.into_inner());
+            let record = if ch == 1 {
+                &mut recorded.stdout
+            } else {
+                &mut recorded.stderr
+            };
+            let room = RECORDED.saturating_sub(record.len());
+            record.extend_from_slice(&data[..data.len().min(room)]);
         }
         self.out.send((ch, data.to_vec())).await.map_err(|_| Gone)
     }

@@ -4,6 +4,7 @@ pub(crate) mod coder_v1;
 pub(crate) mod coder_v2;
 pub(crate) mod coreutils;
 pub(crate) mod io;
+pub(crate) mod script;
 
 use std::time::Duration;
 
@@ -15,12 +16,17 @@ pub(crate) async fn run(ctx: &ProgCtx, io: &mut ProcIo) -> Outcome {
         return Outcome::Internal(not_found_message(""));
     };
     let base = arg0.rsplit('/').next().unwrap_or(arg0).to_string();
-    let installed = COREUTILS.contains(&base.as_str()) || ctx.programs.contains(&base);
+    let scripted = ctx.scripts.iter().find(|(name, _)| *name == base);
+    let installed =
+        scripted.is_some() || COREUTILS.contains(&base.as_str()) || ctx.programs.contains(&base);
     if !installed {
         return Outcome::Internal(not_found_message(arg0));
     }
     if !ctx.delay.is_zero() {
         tokio::time::sleep(ctx.delay).await;
+    }
+    if let Some((_, steps)) = scripted {
+        return script::run(steps, io).await;
     }
     let args: Vec<&str> = ctx.argv[1..].iter().map(String::as_str).collect();
     let r = match base.as_str() {
