@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use kubesim::{KubeconfigOptions, Scenario, Sim};
+use kubesim::{KubeconfigOptions, Scenario, Sim, V1OutputFormat};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ScenarioArg {
@@ -41,6 +41,19 @@ struct Args {
     /// Exit after this many seconds.
     #[arg(long)]
     exit_after: Option<u64>,
+    /// How the emulated coderd prints (v1 scenarios): boxed, endless (never ends, for the
+    /// bounds benchmark).
+    #[arg(long, value_enum, default_value = "boxed")]
+    v1_output: V1OutputArg,
+    /// Pad every pod list with this many bytes (an oversized answer).
+    #[arg(long, default_value_t = 0)]
+    pad_pod_lists: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum V1OutputArg {
+    Boxed,
+    Endless,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -51,14 +64,24 @@ fn main() -> anyhow::Result<()> {
         ScenarioArg::V2 => Scenario::V2,
         ScenarioArg::Mixed => Scenario::Mixed,
     };
-    let mut builder = Sim::builder()
-        .scenario(scenario)
-        .kube_version(args.kube_version);
+    let v1_output = match args.v1_output {
+        V1OutputArg::Boxed => V1OutputFormat::Boxed,
+        V1OutputArg::Endless => V1OutputFormat::Endless,
+    };
+    let mut builder = Sim::builder().kube_version(args.kube_version);
+    let (namespaces, pods) = kubesim::fixtures::scenario(scenario);
+    for namespace in namespaces {
+        builder = builder.namespace(&namespace);
+    }
+    for pod in pods {
+        builder = builder.pod(pod.v1_output(v1_output));
+    }
     if let Some(p) = &args.request_log {
         builder = builder.request_log(p);
     }
     let sim = builder.start()?;
     sim.set_delay(Duration::from_millis(args.delay_ms));
+    sim.pad_pod_lists(args.pad_pod_lists);
     let opts = KubeconfigOptions {
         namespace: args.namespace.clone(),
         ..Default::default()

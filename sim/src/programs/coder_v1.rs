@@ -30,6 +30,13 @@ pub(crate) async fn run(bin: &str, ctx: &ProgCtx, args: &[&str], io: &mut ProcIo
                     )
                 }
                 V1OutputFormat::Unparseable => "admin password reset complete\n".to_string(),
+                V1OutputFormat::Endless => {
+                    let line = "2026-11-27 10:00:00.000 [DEBUG]\t<coderd>\tstill migrating\n";
+                    let chunk = line.repeat(1000);
+                    loop {
+                        io.write(1, chunk.as_bytes()).await?;
+                    }
+                }
                 V1OutputFormat::Verbose => {
                     // 10 MiB of chatter first, in 1 MiB writes, on both streams.
                     let line = "2026-11-27 10:00:00.000 [DEBUG]\t<coderd>\tdatabase: migration step checked, nothing to do\n";
