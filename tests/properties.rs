@@ -12,7 +12,7 @@ use proptest::sample::select;
 
 use checks::{GENERATOR_ALPHABET, check_generated, replay_then_mix, split_mix_next};
 use kubectl_coder::coder::password::{self, GENERATED_LEN, MAX_LEN, generate, generate_with};
-use kubectl_coder::coder::v1::parse_reset_output;
+use kubectl_coder::coder::v1::{Reading, parse_reset_output};
 use kubectl_coder::ui::text::plain;
 
 fn generated(bytes: Vec<u8>, len: usize) -> String {
@@ -338,6 +338,43 @@ proptest! {
         prop_assert_eq!(creds.password.expose(), password.as_str(), "in {:?}", output);
         prop_assert_eq!(&creds.username, &user, "in {:?}", output);
         checks::check_v1_credentials(stdout.as_bytes(), stderr.as_bytes(), &creds.username, creds.password.expose());
+    }
+
+    /// Two different passwords are never resolved by guessing, whatever shapes carry them.
+    #[test]
+    fn two_different_passwords_are_not_understood(
+        first in v1_password(),
+        second in v1_password(),
+        json in any::<bool>(),
+        style in style(),
+    ) {
+        let Style { prefix, eol, .. } = style;
+        // JSON needs no escapes: quotes and backslashes are replaced.
+        let second = if json { second.replace(['"', '\\'], "x") } else { second };
+        prop_assume!(first != second);
+        let other = if json {
+            format!("{{\"password\":\"{second}\"}}")
+        } else {
+            format!("{prefix}Password: {second}")
+        };
+        let output = format!("{prefix}User: admin{eol}{prefix}Password: {first}{eol}{other}{eol}");
+        let read = parse_reset_output(output.as_bytes(), b"");
+        prop_assert!(matches!(read, Reading::Ambiguous(_)), "{:?} in {:?}", read, output);
+    }
+
+    /// No candidate from a word inside another word: a key that merely ends in `password`
+    /// (`reset-admin-password:`, `new_password=`, `oldpassword:`) is not the key.
+    #[test]
+    fn a_longer_word_ending_in_password_is_not_the_key(
+        head in select(vec!["reset-admin-", "new_", "old", "x-", "admin_"]),
+        value in v1_password(),
+        separator in select(vec![": ", "=", " : "]),
+        style in style(),
+    ) {
+        let Style { prefix, eol, .. } = style;
+        let output = format!("{prefix}{head}password{separator}{value}{eol}");
+        let read = parse_reset_output(output.as_bytes(), b"");
+        prop_assert!(matches!(read, Reading::Nothing), "{:?} in {:?}", read, output);
     }
 
     /// Structured logs: key=value and JSON, with passwords that need no quoting or escaping.
