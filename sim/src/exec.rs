@@ -167,15 +167,17 @@ pub(crate) async fn handle_exec(
     if let Ok(v) = HeaderValue::from_str(&proto) {
         h.insert("sec-websocket-protocol", v);
     }
-    let env: Vec<(String, String)> = container.env.clone();
     let prog = ProgCtx {
         argv: command.clone(),
-        env,
+        env: container.process_env(),
         programs: container.programs.clone(),
         scripts: container.scripts.clone(),
+        no_shell: container.no_shell,
         v1_output: pod.v1_output,
         delay: pod.delay,
         shared: shared.clone(),
+        pod: (ns.to_string(), name.to_string()),
+        image: container.image.clone(),
     };
     let record = ExecRecord {
         namespace: ns.to_string(),

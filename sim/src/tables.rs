@@ -168,7 +168,7 @@ pub(crate) fn namespace_value(name: &str, created: SystemTime, rv: &str) -> Valu
             "name": name,
             "uid": crate::ids::uuid_from(name),
             "resourceVersion": rv,
-            "creationTimestamp": crate::fixtures::pod::ts(created),
+            "creationTimestamp": crate::fixtures::object::ts(created),
             "labels": {"kubernetes.io/metadata.name": name}
         },
         "spec": {"finalizers": ["kubernetes"]},

@@ -310,7 +310,7 @@ fn exec_missing_executable() {
     }
     let sim = v1_sim();
     let k = Kubectl::for_ns(&sim, "coder");
-    let out = k.run(&["exec", CODERD, "--", "sh", "-c", "true"]);
+    let out = k.run(&["exec", CODERD, "--", "not-installed", "--help"]);
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
@@ -320,7 +320,7 @@ fn exec_missing_executable() {
     );
     assert!(
         out.stderr
-            .contains("exec: \"sh\": executable file not found in $PATH: unknown"),
+            .contains("exec: \"not-installed\": executable file not found in $PATH: unknown"),
         "{}",
         out.stderr
     );
@@ -442,9 +442,11 @@ fn v2_reset_password_over_kubectl() {
         b"MyNewPassword!\nMyNewPassword!\n",
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // cli/cliui/prompt.go without a terminal: `> ` and the text (`Enter new` + the padded
+    // `password` field + `:`), no line break.
     assert_eq!(
         out.stdout,
-        "Enter new password: Confirm password: \nPassword has been reset for user alice!\n"
+        "> Enter new  password : > Confirm  password : \nPassword has been reset for user alice!\n"
     );
     assert_eq!(sim.v2_password("alice").as_deref(), Some("MyNewPassword!"));
     let out = k.run_stdin(
@@ -565,3 +567,33 @@ fn client_certificate_auth() {
             .all(|r| r.user.as_deref() == Some("ops"))
     );
 }
+
+/// Coder before v2.18 (cli/cliui/prompt.go before PR 15421): the first prompt's fresh
+/// `bufio.Reader` swallows both lines that kubectl sends at once, and the confirmation then
+/// reads the end of input. kubectl's own `exec -i` shows it.
+#[test]
+fn v2_before_2_18_loses_the_confirmation_sent_with_the_password() {
+    if !kubectl_available() {
+        return;
+    }
+    let pod = kubesim::fixtures::with_coder_version(
+        kubesim::fixtures::coder_v2("coder", "coder-old-1"),
+        "v2.16.1",
+    );
+    let sim = Sim::builder().pod(pod).start().unwrap();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let out = k.run_stdin(
+        &["exec", "-i", "coder-old-1", "--", "coder", "reset-password", "alice"],
+        b"MyNewPassword!\nMyNewPassword!\n",
+    );
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(out.stdout, "> Enter new  password : > Confirm  password : ");
+    assert!(
+        out.stderr
+            .contains("error: confirm password prompt: EOF\n"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(sim.v2_password("alice"), None);
+}
+
