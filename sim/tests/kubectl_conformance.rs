@@ -583,17 +583,23 @@ fn v2_before_2_18_loses_the_confirmation_sent_with_the_password() {
     let sim = Sim::builder().pod(pod).start().unwrap();
     let k = Kubectl::for_ns(&sim, "coder");
     let out = k.run_stdin(
-        &["exec", "-i", "coder-old-1", "--", "coder", "reset-password", "alice"],
+        &[
+            "exec",
+            "-i",
+            "coder-old-1",
+            "--",
+            "coder",
+            "reset-password",
+            "alice",
+        ],
         b"MyNewPassword!\nMyNewPassword!\n",
     );
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert_eq!(out.stdout, "> Enter new  password : > Confirm  password : ");
     assert!(
-        out.stderr
-            .contains("error: confirm password prompt: EOF\n"),
+        out.stderr.contains("error: confirm password prompt: EOF\n"),
         "{}",
         out.stderr
     );
     assert_eq!(sim.v2_password("alice"), None);
 }
-

@@ -111,6 +111,18 @@ pub struct TargetArgs {
     pub timeout: Duration,
 }
 
+/// Where the new password comes from (Coder v2): generated unless one of these is given.
+#[derive(Debug, Args, Default, Clone)]
+pub struct PasswordArgs {
+    /// Coder v2: read the new password from stdin (one line; typed hidden on a terminal)
+    #[arg(long = "password-stdin")]
+    pub password_stdin: bool,
+
+    /// Coder v2: type the new password twice, hidden, on the terminal
+    #[arg(long = "password-prompt")]
+    pub password_prompt: bool,
+}
+
 /// `--generation`'s values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GenerationArg {
@@ -147,9 +159,8 @@ pub enum CommandArgs {
         #[arg(long, value_name = "USERNAME")]
         owner: Option<String>,
 
-        /// Coder v2 only: read the new password from stdin instead of generating one
-        #[arg(long = "password-stdin")]
-        password_stdin: bool,
+        #[command(flatten)]
+        password: PasswordArgs,
     },
 
     /// Reset a Coder v2 user's password (Coder v1 resets users in the dashboard)
@@ -158,9 +169,8 @@ pub enum CommandArgs {
         /// The Coder username (case-insensitive)
         username: String,
 
-        /// Read the new password from the first line of stdin instead of generating one
-        #[arg(long = "password-stdin")]
-        password_stdin: bool,
+        #[command(flatten)]
+        password: PasswordArgs,
     },
 
     /// Coder v2: create a new owner when nobody can log in (wraps `coder server create-admin-user`)
@@ -174,9 +184,12 @@ pub enum CommandArgs {
         #[arg(long, value_name = "EMAIL")]
         email: Option<String>,
 
-        /// Read the password from the first line of stdin instead of generating one
-        #[arg(long = "password-stdin")]
-        password_stdin: bool,
+        #[command(flatten)]
+        password: PasswordArgs,
+
+        /// Create the owner even though CODER_DISABLE_PASSWORD_AUTH keeps it from signing in
+        #[arg(long = "allow-disabled-password-login")]
+        allow_disabled_password_login: bool,
     },
 
     /// Print version, commit and target

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::cli::args::{Cli, CommandArgs};
+use crate::cli::args::{Cli, CommandArgs, PasswordArgs};
 use crate::cli::duration::limit;
 use crate::coder::action::Action;
 use crate::coder::locate::{Overrides, valid_pod_name};
@@ -53,6 +53,8 @@ pub enum Change {
         username: Option<Username>,
         email: Option<Email>,
         password: PasswordSource,
+        /// Create the owner even though password login is disabled.
+        allow_disabled_password_login: bool,
     },
 }
 
@@ -77,16 +79,23 @@ impl Change {
 /// Where a new password comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordSource {
+    /// Made up from the OS's random source.
     Generate,
+    /// `--password-stdin`: the one line of stdin (typed, hidden, on a terminal).
     Stdin,
+    /// `--password-prompt`: typed twice, hidden, on the terminal.
+    Prompt,
 }
 
 impl PasswordSource {
-    fn from_flag(from_stdin: bool) -> PasswordSource {
-        if from_stdin {
-            PasswordSource::Stdin
-        } else {
-            PasswordSource::Generate
+    fn from_flags(flags: &PasswordArgs) -> Result<PasswordSource, UsageError> {
+        match (flags.password_stdin, flags.password_prompt) {
+            (true, true) => Err(UsageError(
+                "--password-stdin and --password-prompt cannot be used together: pick one".into(),
+            )),
+            (true, false) => Ok(PasswordSource::Stdin),
+            (false, true) => Ok(PasswordSource::Prompt),
+            (false, false) => Ok(PasswordSource::Generate),
         }
     }
 }
@@ -109,28 +118,28 @@ impl Cli {
         let command = match self.command {
             CommandArgs::Status => Command::Status,
             CommandArgs::Version => Command::Version,
-            CommandArgs::ResetAdminPassword {
-                owner,
-                password_stdin,
-            } => Command::Change(Change::ResetAdminPassword {
-                owner: username(owner)?,
-                password: PasswordSource::from_flag(password_stdin),
-            }),
-            CommandArgs::ResetPassword {
-                username,
-                password_stdin,
-            } => Command::Change(Change::ResetPassword {
-                username: Username::parse(&username)?,
-                password: PasswordSource::from_flag(password_stdin),
-            }),
+            CommandArgs::ResetAdminPassword { owner, password } => {
+                Command::Change(Change::ResetAdminPassword {
+                    owner: username(owner)?,
+                    password: PasswordSource::from_flags(&password)?,
+                })
+            }
+            CommandArgs::ResetPassword { username, password } => {
+                Command::Change(Change::ResetPassword {
+                    username: Username::parse(&username)?,
+                    password: PasswordSource::from_flags(&password)?,
+                })
+            }
             CommandArgs::CreateAdminUser {
                 username: name,
                 email,
-                password_stdin,
+                password,
+                allow_disabled_password_login,
             } => Command::Change(Change::CreateAdminUser {
                 username: username(name)?,
                 email: email.as_deref().map(Email::parse).transpose()?,
-                password: PasswordSource::from_flag(password_stdin),
+                password: PasswordSource::from_flags(&password)?,
+                allow_disabled_password_login,
             }),
         };
         if let Some(ns) = &self.connection.namespace {

@@ -6,6 +6,7 @@ use std::fmt;
 
 use k8s_openapi::api::core::v1::{Container, Pod};
 
+use crate::coder::spec::server_spec;
 use crate::coder::target::{Generation, Target};
 
 /// What the user asked for on the command line.
@@ -26,10 +27,16 @@ pub enum Skip {
     Provisioner,
     WorkspaceProxy,
     Workspace,
+    /// A Coder v1 satellite (`coderd replica`): it has no database of its own.
+    Satellite,
+    /// `--generation` asked for another generation than this pod runs.
+    OtherGeneration(Generation),
     NotRunning(String),
     NotReady,
     Terminating,
     NoSuchContainer(String),
+    /// The container exists but is not running (waiting or terminated): the reason.
+    ContainerNotRunning(String),
 }
 
 impl fmt::Display for Skip {
@@ -40,10 +47,17 @@ impl fmt::Display for Skip {
             Skip::Provisioner => f.write_str("a Coder provisioner, not the server"),
             Skip::WorkspaceProxy => f.write_str("a Coder workspace proxy, not the server"),
             Skip::Workspace => f.write_str("a Coder workspace, not the server"),
+            Skip::Satellite => {
+                f.write_str("a Coder v1 satellite (coderd replica), not the primary server")
+            }
+            Skip::OtherGeneration(g) => {
+                write!(f, "runs {}, not the generation asked for", g.label())
+            }
             Skip::NotRunning(phase) => write!(f, "not Running (phase {phase})"),
             Skip::NotReady => f.write_str("not Ready"),
             Skip::Terminating => f.write_str("being deleted"),
             Skip::NoSuchContainer(name) => write!(f, "has no container {name:?}"),
+            Skip::ContainerNotRunning(why) => write!(f, "its container is not running ({why})"),
         }
     }
 }
@@ -57,6 +71,8 @@ pub struct NoPodFound {
     pub skipped: Vec<(String, Skip)>,
     /// Other namespaces that do have Coder server pods, when we could look.
     pub elsewhere: Vec<String>,
+    /// The pod was named with `--pod`.
+    pub pod_given: bool,
 }
 
 impl NoPodFound {
@@ -65,7 +81,12 @@ impl NoPodFound {
         self.skipped.iter().any(|(_, s)| {
             matches!(
                 s,
-                Skip::NotRunning(_) | Skip::NotReady | Skip::Terminating | Skip::NoSuchContainer(_)
+                Skip::NotRunning(_)
+                    | Skip::NotReady
+                    | Skip::Terminating
+                    | Skip::NoSuchContainer(_)
+                    | Skip::ContainerNotRunning(_)
+                    | Skip::OtherGeneration(_)
             )
         })
     }
@@ -108,12 +129,24 @@ pub struct MixedGenerations {
     pub pods: Vec<String>,
 }
 
+/// Coder v2 server pods of several Helm releases (`app.kubernetes.io/instance`): we will not
+/// guess which deployment to change.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("namespace {namespace:?} has server pods of {} Coder v2 releases ({}): choose one with --pod or -l app.kubernetes.io/instance=RELEASE", releases.len(), releases.iter().map(|(r, pods)| format!("{r}: {}", pods.join(", "))).collect::<Vec<_>>().join("; "))]
+pub struct ManyReleases {
+    pub namespace: String,
+    /// Each release and its pods.
+    pub releases: Vec<(String, Vec<String>)>,
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LocateError {
     #[error(transparent)]
     NoPod(#[from] NoPodFound),
     #[error(transparent)]
     Mixed(#[from] MixedGenerations),
+    #[error(transparent)]
+    ManyReleases(#[from] ManyReleases),
 }
 
 /// A pod's role as far as Coder is concerned, with the evidence.
@@ -142,13 +175,25 @@ fn container_named<'a>(pod: &'a Pod, name: &str) -> Option<&'a Container> {
     containers(pod).iter().find(|c| c.name == name)
 }
 
-/// Words of a container's command line, to tell `coder server` from `coder wsproxy server`.
+/// Words of a container's command line, to tell `coder server` from `coder wsproxy server`;
+/// split at white space, so `sh -c "exec /opt/coder wsproxy server"` counts too.
 fn command_words(container: &Container) -> impl Iterator<Item = &str> {
     container
         .command
         .iter()
         .flatten()
         .chain(container.args.iter().flatten())
+        .flat_map(|word| word.split_whitespace())
+}
+
+/// The pod's component as the charts annotate it (helm/coder after v2.22:
+/// `app.kubernetes.io/component: coderd|wsproxy`; `com.coder/component` in the PR, and
+/// `provisionerd` for the provisioner chart).
+fn component(pod: &Pod) -> Option<&str> {
+    let annotations = pod.metadata.annotations.as_ref()?;
+    ["app.kubernetes.io/component", "com.coder/component"]
+        .iter()
+        .find_map(|key| annotations.get(*key))
         .map(String::as_str)
 }
 
@@ -174,6 +219,11 @@ pub fn classify(pod: &Pod) -> Role {
         }
         _ => {}
     }
+    match component(pod) {
+        Some("wsproxy") => return Role::Other(Skip::WorkspaceProxy),
+        Some("provisionerd" | "provisioner") => return Role::Other(Skip::Provisioner),
+        _ => {}
+    }
     for container in containers(pod) {
         let words: Vec<&str> = command_words(container).collect();
         if words.contains(&"wsproxy") {
@@ -181,6 +231,11 @@ pub fn classify(pod: &Pod) -> Role {
         }
         if words.iter().any(|w| w.starts_with("provisioner")) {
             return Role::Other(Skip::Provisioner);
+        }
+        // coder/enterprise-helm: `coderd replica` with coderd.satellite.enable.
+        let base = |w: &&str| w.rsplit('/').next() == Some("coderd");
+        if words.iter().any(base) && words.contains(&"replica") {
+            return Role::Other(Skip::Satellite);
         }
     }
 
@@ -235,15 +290,42 @@ pub fn classify(pod: &Pod) -> Role {
     Role::Other(Skip::NotCoder)
 }
 
-/// Why a server pod cannot take an exec now, if it cannot.
-pub fn unusable(pod: &Pod) -> Option<Skip> {
-    if pod.metadata.deletion_timestamp.is_some() {
-        return Some(Skip::Terminating);
-    }
+/// Whether a server pod can take an exec now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// It can run a command, but is not Ready or is being deleted: fine only when the user
+    /// named it with `--pod` (a reset is what you do when Coder is unhealthy).
+    Caution(Skip),
+    /// It cannot run a command (Pending, finished, its container not running).
+    Unusable(Skip),
+}
+
+/// Whether `container` of `pod` can run a command now.
+pub fn readiness(pod: &Pod, container: &str) -> Readiness {
     let status = pod.status.as_ref();
     let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or("Unknown");
     if phase != "Running" {
-        return Some(Skip::NotRunning(phase.to_string()));
+        return Readiness::Unusable(Skip::NotRunning(phase.to_string()));
+    }
+    let state = status
+        .and_then(|s| s.container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+        .find(|c| c.name == container)
+        .and_then(|c| c.state.as_ref());
+    if let Some(state) = state
+        && state.running.is_none()
+    {
+        let why = match (&state.waiting, &state.terminated) {
+            (Some(w), _) => format!("waiting: {}", w.reason.as_deref().unwrap_or("unknown")),
+            (_, Some(t)) => format!("terminated: {}", t.reason.as_deref().unwrap_or("unknown")),
+            _ => "no state".to_string(),
+        };
+        return Readiness::Unusable(Skip::ContainerNotRunning(why));
+    }
+    if pod.metadata.deletion_timestamp.is_some() {
+        return Readiness::Caution(Skip::Terminating);
     }
     let ready = status
         .and_then(|s| s.conditions.as_ref())
@@ -251,9 +333,9 @@ pub fn unusable(pod: &Pod) -> Option<Skip> {
         .flatten()
         .any(|c| c.type_ == "Ready" && c.status == "True");
     if !ready {
-        return Some(Skip::NotReady);
+        return Readiness::Caution(Skip::NotReady);
     }
-    None
+    Readiness::Ready
 }
 
 /// The image's tag, when it names a version (`…/coder:v2.18.0` → `v2.18.0`).
@@ -274,7 +356,12 @@ fn target(
     container: String,
     detected_by: String,
 ) -> Target {
-    let image = container_named(pod, &container).and_then(|c| c.image.clone());
+    let spec_of = container_named(pod, &container);
+    let image = spec_of.and_then(|c| c.image.clone());
+    let spec = server_spec(
+        spec_of.unwrap_or(&Container::default()),
+        generation.binary(),
+    );
     Target {
         namespace: namespace.to_string(),
         pod: pod.metadata.name.clone().unwrap_or_default(),
@@ -284,6 +371,9 @@ fn target(
         generation,
         detected_by,
         controller: controller(pod),
+        release: labels(pod).get("app.kubernetes.io/instance").cloned(),
+        spec,
+        caution: None,
     }
 }
 
@@ -304,13 +394,16 @@ pub fn controller(pod: &Pod) -> Option<String> {
 ///
 /// Rule: among Running, Ready pods that are not being deleted and that run a Coder server, take
 /// the first by name — what the docs' `kubectl get pods | grep coderd- | head -n1` picks, and
-/// stable across runs. Overrides: `-c` names the container, `--generation` the generation; with
-/// `--pod` the list holds just that pod and it need not look like a Coder pod if both are given.
+/// stable across runs — preferring a pod a ReplicaSet or StatefulSet owns. Overrides: `-c`
+/// names the container; `--generation` keeps only pods of that generation (or, with `--pod`,
+/// says what the pod runs); `--pod` means that pod, even when it is not Ready or is being
+/// deleted (with a caution), as long as it can run a command.
 pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Target, LocateError> {
     let mut skipped = Vec::new();
     let mut usable: Vec<Target> = Vec::new();
     let mut sorted: Vec<&Pod> = pods.iter().collect();
     sorted.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    let pod_given = overrides.pod.is_some();
 
     for pod in sorted {
         let name = pod.metadata.name.clone().unwrap_or_default();
@@ -330,6 +423,15 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
                     ..
                 },
             ) => (*g, c.clone(), "--generation and --container".to_string()),
+            // `--generation` without `--pod` keeps pods of that generation only.
+            (Role::Server { generation, .. }, o)
+                if !pod_given
+                    && o.generation
+                        .is_some_and(|g| g.is_v1() != generation.is_v1()) =>
+            {
+                skipped.push((name, Skip::OtherGeneration(generation)));
+                continue;
+            }
             (
                 Role::Server {
                     generation,
@@ -353,7 +455,7 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
                     generation: None,
                     ..
                 },
-            ) if overrides.pod.is_some() => {
+            ) if pod_given => {
                 // An explicit pod and container: the container name tells the generation.
                 match Generation::ALL.into_iter().find(|g| g.binary() == c) {
                     Some(g) => (g, c.clone(), format!("container name {c}")),
@@ -372,11 +474,17 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
             skipped.push((name, Skip::NoSuchContainer(container)));
             continue;
         }
-        if let Some(why) = unusable(pod) {
-            skipped.push((name, why));
-            continue;
-        }
-        usable.push(target(namespace, pod, generation, container, detected_by));
+        let caution = match readiness(pod, &container) {
+            Readiness::Ready => None,
+            Readiness::Caution(why) if pod_given => Some(why),
+            Readiness::Caution(why) | Readiness::Unusable(why) => {
+                skipped.push((name, why));
+                continue;
+            }
+        };
+        let mut chosen = target(namespace, pod, generation, container, detected_by);
+        chosen.caution = caution.map(|why| why.to_string());
+        usable.push(chosen);
     }
 
     let Some(first) = usable.first() else {
@@ -385,6 +493,7 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
             selector: overrides.selector.clone(),
             skipped,
             elsewhere: Vec::new(),
+            pod_given,
         }
         .into());
     };
@@ -395,6 +504,24 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
         return Err(MixedGenerations {
             namespace: namespace.to_string(),
             pods: usable.iter().map(|t| t.pod.clone()).collect(),
+        }
+        .into());
+    }
+    let mut releases: Vec<(String, Vec<String>)> = Vec::new();
+    for t in usable.iter().filter(|t| !t.generation.is_v1()) {
+        let release = t
+            .release
+            .clone()
+            .unwrap_or_else(|| "(no release label)".into());
+        match releases.iter_mut().find(|(r, _)| *r == release) {
+            Some((_, pods)) => pods.push(t.pod.clone()),
+            None => releases.push((release, vec![t.pod.clone()])),
+        }
+    }
+    if releases.len() > 1 {
+        return Err(ManyReleases {
+            namespace: namespace.to_string(),
+            releases,
         }
         .into());
     }

@@ -5,6 +5,8 @@ pub mod action;
 pub mod locate;
 pub mod names;
 pub mod password;
+pub mod prompts;
+pub mod spec;
 pub mod target;
 pub mod v1;
 pub mod v2;

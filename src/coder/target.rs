@@ -1,5 +1,7 @@
 //! Which Coder runs where: the generation and the pod and container a command runs in.
 
+use crate::coder::spec::ServerSpec;
+
 /// Which Coder server runs in a pod; it decides the binary and the reset command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum Generation {
@@ -62,9 +64,43 @@ pub struct Target {
     pub version: Option<String>,
     /// The workload that owns the pod (`ReplicaSet/…`); `None` for a pod nothing manages.
     pub controller: Option<String>,
+    /// The Helm release (`app.kubernetes.io/instance`).
+    pub release: Option<String>,
+    /// What the server container's spec says about the reset to come.
+    pub spec: ServerSpec,
+    /// Why running here needs care: a pod named with `--pod` that is not Ready, or is being
+    /// deleted.
+    pub caution: Option<String>,
 }
 
 impl Target {
+    /// A target for tests: pod `pod-1` in namespace `coder`, owned by a ReplicaSet, with the
+    /// chart's spec (an external database, password login on).
+    #[cfg(test)]
+    pub fn sample(generation: Generation) -> Target {
+        use crate::coder::spec::{Database, PasswordLogin};
+        Target {
+            namespace: "coder".into(),
+            pod: "pod-1".into(),
+            container: generation.binary().into(),
+            generation,
+            detected_by: "label".into(),
+            image: None,
+            version: None,
+            controller: Some("ReplicaSet/rs".into()),
+            release: Some("coder".into()),
+            spec: ServerSpec {
+                binary: generation.binary().into(),
+                database: Database::External(
+                    "CODER_PG_CONNECTION_URL (from secret db, key url)".into(),
+                ),
+                password_login: PasswordLogin::Enabled,
+                super_admin_password: None,
+            },
+            caution: None,
+        }
+    }
+
     /// A warning when the pod is not managed by a ReplicaSet or StatefulSet: anyone who may
     /// create pods could have started a look-alike.
     pub fn unowned_warning(&self) -> Option<String> {

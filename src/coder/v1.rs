@@ -5,19 +5,15 @@
 use zeroize::Zeroizing;
 
 use crate::coder::password::Secret;
-use crate::coder::target::Generation;
 use crate::kube::transcript::{LineEnd, Transcript};
 use crate::ui::text;
 
 /// The site admin of Coder v1 is always this user.
 pub const ADMIN_USER: &str = "admin";
 
-/// `coderd reset-admin-password`: the binary, never a shell.
-pub fn reset_admin_argv(generation: Generation) -> Vec<String> {
-    vec![
-        generation.binary().to_string(),
-        "reset-admin-password".to_string(),
-    ]
+/// `coderd reset-admin-password` (or `cemanager ...`): the binary, never a shell.
+pub fn reset_admin_argv(binary: &str) -> Vec<String> {
+    vec![binary.to_string(), "reset-admin-password".to_string()]
 }
 
 /// What the reset printed, once understood.
@@ -294,6 +290,7 @@ fn plausible_username(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coder::target::Generation;
     use crate::kube::transcript::Stream;
 
     #[derive(Debug, PartialEq)]
@@ -485,11 +482,11 @@ mod tests {
     #[test]
     fn argv_is_the_binary_and_subcommand_only() {
         assert_eq!(
-            reset_admin_argv(Generation::V1),
+            reset_admin_argv(Generation::V1.binary()),
             ["coderd", "reset-admin-password"]
         );
         assert_eq!(
-            reset_admin_argv(Generation::V1Legacy),
+            reset_admin_argv(Generation::V1Legacy.binary()),
             ["cemanager", "reset-admin-password"]
         );
     }

@@ -8,20 +8,21 @@ use crate::coder::password::Secret;
 use crate::kube::transcript::{Stream, Transcript};
 use crate::ui::text;
 
-/// `coder reset-password <username>`: the password is not in argv; it goes on stdin.
-pub fn reset_password_argv(username: &Username) -> Vec<String> {
+/// `coder reset-password <username>` (cli/resetpassword.go): the password is not in argv; it
+/// is typed at the command's prompts. `binary` is how the container calls `coder`.
+pub fn reset_password_argv(binary: &str, username: &Username) -> Vec<String> {
     vec![
-        "coder".into(),
+        binary.into(),
         "reset-password".into(),
         username.as_str().into(),
     ]
 }
 
-/// `coder server create-admin-user --username U --email E`: the password goes on stdin.
-/// The Postgres URL comes from the pod's own CODER_PG_CONNECTION_URL, as the chart sets it.
-pub fn create_admin_user_argv(username: &Username, email: &Email) -> Vec<String> {
+/// `coder server create-admin-user --username U --email E` (cli/server_createadminuser.go):
+/// the password is typed at its prompts.
+pub fn create_admin_user_argv(binary: &str, username: &Username, email: &Email) -> Vec<String> {
     vec![
-        "coder".into(),
+        binary.into(),
         "server".into(),
         "create-admin-user".into(),
         "--username".into(),
@@ -31,15 +32,35 @@ pub fn create_admin_user_argv(username: &Username, email: &Email) -> Vec<String>
     ]
 }
 
-/// What both commands read on stdin: the password, then its confirmation, each ending in
-/// `\n` (Coder reads lines when stdin is not a terminal; a last line without `\n` is an error).
-pub fn password_stdin(password: &Secret) -> Zeroizing<Vec<u8>> {
+/// What the wrapper prints when the pod has no built-in PostgreSQL.
+pub const NO_BUILTIN_DATABASE: &str = "kubectl-coder: no built-in PostgreSQL";
+
+/// Runs `"$0" "$@"` (a `coder` command) against the pod's built-in PostgreSQL. Neither
+/// reset-password nor create-admin-user fall back to it (Coder issue 6399; create-admin-user
+/// would start a second one): the URL comes from `coder server postgres-builtin-url
+/// --raw-url` (cli/server.go), which creates the password file when it is missing, so the
+/// file is looked for first. The URL holds the database password: it lives only in this
+/// shell and the child's environment, never in argv, the exec URL or our output.
+pub const BUILTIN_DATABASE_SCRIPT: &str = r#"dir=${CODER_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/coderv2}
+if [ ! -f "$dir/postgres/password" ]; then echo "kubectl-coder: no built-in PostgreSQL: $dir/postgres/password does not exist" >&2; exit 3; fi
+CODER_PG_CONNECTION_URL=$("$0" server postgres-builtin-url --raw-url) || exit
+export CODER_PG_CONNECTION_URL
+exec "$0" "$@""#;
+
+/// `argv` run through [`BUILTIN_DATABASE_SCRIPT`]: `sh -c SCRIPT BINARY ARGS...`.
+pub fn with_builtin_database(argv: Vec<String>) -> Vec<String> {
+    let mut wrapped = vec!["sh".into(), "-c".into(), BUILTIN_DATABASE_SCRIPT.into()];
+    wrapped.extend(argv);
+    wrapped
+}
+
+/// The password as one line of the command's stdin (a last line without `\n` is an EOF error
+/// for Coder's prompts).
+pub fn password_line(password: &Secret) -> Zeroizing<Vec<u8>> {
     let line = password.expose().as_bytes();
-    let mut bytes = Zeroizing::new(Vec::with_capacity(2 * line.len() + 2));
-    for _ in 0..2 {
-        bytes.extend_from_slice(line);
-        bytes.push(b'\n');
-    }
+    let mut bytes = Zeroizing::new(Vec::with_capacity(line.len() + 1));
+    bytes.extend_from_slice(line);
+    bytes.push(b'\n');
     bytes
 }
 
@@ -55,6 +76,10 @@ pub enum Outcome {
     NoSuchUser,
     UserExists,
     DatabaseUnreachable {
+        detail: String,
+    },
+    /// No `CODER_PG_CONNECTION_URL` and no built-in PostgreSQL in the pod.
+    NoDatabase {
         detail: String,
     },
     PasswordsDoNotMatch,
@@ -138,6 +163,8 @@ pub fn failure(transcript: &Transcript) -> Outcome {
         Outcome::NoSuchUser
     } else if lower.contains("duplicate key") || lower.contains("already exists") {
         Outcome::UserExists
+    } else if lower.contains(&NO_BUILTIN_DATABASE.to_ascii_lowercase()) {
+        Outcome::NoDatabase { detail }
     } else if lower.contains("passwords do not match") {
         Outcome::PasswordsDoNotMatch
     } else if [
@@ -166,12 +193,12 @@ mod tests {
     fn argv_never_holds_the_password() {
         let user = Username::parse("alice").unwrap();
         assert_eq!(
-            reset_password_argv(&user),
-            ["coder", "reset-password", "alice"]
+            reset_password_argv("/opt/coder", &user),
+            ["/opt/coder", "reset-password", "alice"]
         );
         let email = Email::parse("a@b.co").unwrap();
         assert_eq!(
-            create_admin_user_argv(&user, &email),
+            create_admin_user_argv("coder", &user, &email),
             [
                 "coder",
                 "server",
@@ -185,9 +212,19 @@ mod tests {
     }
 
     #[test]
-    fn stdin_holds_the_password_twice_as_lines() {
-        let stdin = password_stdin(&Secret::from("Pw-1".to_string()));
-        assert_eq!(stdin.as_slice(), b"Pw-1\nPw-1\n");
+    fn stdin_holds_the_password_as_a_line() {
+        let line = password_line(&Secret::from("Pw-1".to_string()));
+        assert_eq!(line.as_slice(), b"Pw-1\n");
+    }
+
+    #[test]
+    fn the_builtin_database_wrapper_keeps_the_url_out_of_argv() {
+        let user = Username::parse("alice").unwrap();
+        let argv = with_builtin_database(reset_password_argv("/opt/coder", &user));
+        assert_eq!(&argv[..2], ["sh", "-c"]);
+        assert_eq!(&argv[3..], ["/opt/coder", "reset-password", "alice"]);
+        // The script names no URL, port or password of its own: it reads them in the pod.
+        assert!(!argv.iter().any(|w| w.contains("postgres://")));
     }
 
     #[test]

@@ -83,11 +83,16 @@ struct StreamLog {
     received: u64,
 }
 
+/// Bytes of recent output kept as they came, for answering prompts (a prompt has no `\n`).
+const RECENT: usize = 16 * 1024;
+
 /// The output of one command. Zeroed when dropped: it may hold a password.
 #[derive(Default)]
 pub struct Transcript {
     streams: [StreamLog; 2],
     next: u64,
+    /// The last [`RECENT`] bytes of stdout, exactly as they arrived.
+    recent: VecDeque<u8>,
 }
 
 impl std::fmt::Debug for Transcript {
@@ -120,6 +125,12 @@ impl Transcript {
     /// Takes a chunk as it arrived.
     pub fn push(&mut self, stream: Stream, mut bytes: &[u8]) {
         self.streams[stream.index()].received += bytes.len() as u64;
+        if stream == Stream::Stdout {
+            let keep = &bytes[bytes.len().saturating_sub(RECENT)..];
+            self.recent.extend(keep);
+            let excess = self.recent.len().saturating_sub(RECENT);
+            self.recent.drain(..excess);
+        }
         while !bytes.is_empty() {
             let partial_len = self.streams[stream.index()].partial.len();
             let room = MAX_LINE - partial_len;
@@ -196,6 +207,16 @@ impl Transcript {
         }
     }
 
+    /// Stdout from byte `offset` on (or from the oldest byte still kept), with the offset of
+    /// its first byte: what a command has printed since a prompt was answered.
+    pub fn stdout_since(&self, offset: u64) -> (u64, Vec<u8>) {
+        let end = self.received(Stream::Stdout);
+        let start = end - self.recent.len() as u64;
+        let from = offset.clamp(start, end);
+        let skip = (from - start) as usize;
+        (from, self.recent.iter().skip(skip).copied().collect())
+    }
+
     /// Bytes received on a stream, kept or not.
     pub fn received(&self, stream: Stream) -> u64 {
         self.streams[stream.index()].received
@@ -257,6 +278,7 @@ impl Transcript {
 
 impl Drop for Transcript {
     fn drop(&mut self) {
+        self.recent.iter_mut().for_each(|b| *b = 0);
         for log in &mut self.streams {
             log.partial.zeroize();
             for (_, line) in log.head.iter_mut().chain(log.tail.iter_mut()) {
@@ -348,6 +370,24 @@ mod tests {
                 (10, LineEnd::Eof)
             ]
         );
+    }
+
+    #[test]
+    fn recent_stdout_includes_a_prompt_without_a_line_break() {
+        let mut t = Transcript::new();
+        t.push(Stream::Stdout, b"log line\n> Enter new  password : ");
+        let (at, text) = t.stdout_since(0);
+        assert_eq!(
+            (at, text.as_slice()),
+            (0, &b"log line\n> Enter new  password : "[..])
+        );
+        let (at, text) = t.stdout_since(9);
+        assert_eq!((at, text.as_slice()), (9, &b"> Enter new  password : "[..]));
+        // Far more output: only the recent part, from where it starts.
+        t.push(Stream::Stdout, &vec![b'x'; 3 * RECENT]);
+        let (at, text) = t.stdout_since(0);
+        assert_eq!(text.len(), RECENT);
+        assert_eq!(at, t.received(Stream::Stdout) - RECENT as u64);
     }
 
     #[test]

@@ -155,6 +155,9 @@ pub struct CredentialsReport<'a> {
     /// Set when the command may or may not have finished: how it ended instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incomplete: Option<String>,
+    /// What the user of the account should know next.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(flatten)]
     pub place: Place<'a>,
 }
@@ -233,6 +236,9 @@ fn write_credentials(
     } else {
         "Coder v2 does not force a change at the next login.\n"
     });
+    for note in &report.notes {
+        writeln!(text, "{}", text::sanitize(note))?;
+    }
     Ok(())
 }
 
@@ -365,16 +371,7 @@ mod tests {
     use super::*;
 
     fn target() -> Target {
-        Target {
-            namespace: "coder".into(),
-            pod: "coderd-1".into(),
-            container: "coderd".into(),
-            generation: Generation::V1,
-            detected_by: "label".into(),
-            image: None,
-            version: None,
-            controller: Some("ReplicaSet/rs".into()),
-        }
+        Target::sample(Generation::V1)
     }
 
     fn report<'a>(target: &'a Target, password: Option<&str>) -> CredentialsReport<'a> {
@@ -388,6 +385,7 @@ mod tests {
             output_understood: password.is_some(),
             raw_output: password.is_none().then(|| "raw text\n".to_string()),
             incomplete: None,
+            notes: Vec::new(),
             place: Place::new(Some("prod"), target),
         }
     }
@@ -433,7 +431,7 @@ mod tests {
         let yaml = render_credentials(OutputFormat::Yaml, &report(&t, Some("pw")), false);
         let value: serde_json::Value = serde_saphyr::from_str(&yaml).unwrap();
         assert_eq!(value["password"].as_str(), Some("pw"));
-        assert_eq!(value["pod"].as_str(), Some("coderd-1"));
+        assert_eq!(value["pod"].as_str(), Some("pod-1"));
     }
 
     #[test]

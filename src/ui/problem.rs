@@ -133,6 +133,17 @@ fn locate_problem(e: &LocateError) -> Problem {
                     "check the selector with `kubectl get pods -n {} -l {selector}`, or leave -l out to let the plugin search",
                     no_pod.namespace
                 )
+            } else if no_pod.pod_given {
+                // The pod asked for cannot run a command: choosing it again will not help.
+                format!(
+                    "check its state with `kubectl describe pod -n {} {}`",
+                    no_pod.namespace,
+                    no_pod
+                        .skipped
+                        .first()
+                        .map(|(n, _)| n.as_str())
+                        .unwrap_or("POD")
+                )
             } else if no_pod.has_coder_pods() {
                 format!(
                     "wait until a Coder pod is Ready (kubectl get pods -n {} -w), or choose one with --pod",
@@ -144,7 +155,9 @@ fn locate_problem(e: &LocateError) -> Problem {
             };
             Problem::new(ExitCode::NotFound, e.to_string(), Some(hint))
         }
-        LocateError::Mixed(_) => Problem::new(ExitCode::Usage, e.to_string(), None),
+        LocateError::Mixed(_) | LocateError::ManyReleases(_) => {
+            Problem::new(ExitCode::Usage, e.to_string(), None)
+        }
     }
 }
 

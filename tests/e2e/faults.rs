@@ -140,21 +140,25 @@ fn a_pod_deleted_between_list_and_exec() {
     assert!(env.sim.v1_admin_password().is_none());
 }
 
+/// Both of Coder's prompts, as it prints them without a terminal.
+const BOTH_PROMPTS: &str = "> Enter new  password : > Confirm  password : ";
+
 #[test]
 fn a_v2_stream_dropped_before_coder_answered_still_shows_the_password_sent() {
     let env = TestEnv::scenario(Scenario::V2);
     env.sim
-        .set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(5)));
+        .set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(BOTH_PROMPTS.len())));
     let run = env
         .plugin()
         .args(["reset-password", "alice", "--yes"])
         .run();
     run.code(6);
-    // The connection dropped after "Enter", before Coder read the password: no reset
-    // happened here, but the user is shown the password that was sent, in case it did.
+    // The connection dropped once Coder asked for the confirmation, before it said it was
+    // done: no reset happened here, but the user is shown the password that was sent, in
+    // case it did.
     let sent = run
         .stdout
-        .strip_prefix("Enter\nPassword sent: ")
+        .strip_prefix(&format!("{BOTH_PROMPTS}\nPassword sent: "))
         .and_then(|r| r.strip_suffix('\n'));
     let sent = sent.unwrap_or_else(|| panic!("{}", run.stdout));
     assert_eq!(kubectl_coder::coder::password::check(sent), Ok(()));
@@ -273,11 +277,25 @@ fn the_wrong_generation_names_what_was_detected() {
     let env = TestEnv::scenario(Scenario::V2);
     env.plugin()
         .args(["reset-admin-password", "--yes", "--generation", "v1", "-c", "coder"])
+        .args(["--pod", V2_POD])
         .run()
         .code(5)
         .stderr_is(&format!(
             "error: `coderd` was not found in container coder of pod {V2_POD}: it was taken for Coder v1 (--generation and --container)\nhint: choose the generation with --generation v2 and the container with -c; `kubectl coder status` shows what was detected\n"
         ));
+    // Without --pod, --generation keeps the pods of that generation: there are none.
+    let run = env
+        .plugin()
+        .args(["reset-admin-password", "--yes", "--generation", "v1"])
+        .run();
+    run.code(3);
+    assert!(
+        run.stderr.contains(&format!(
+            "  {V2_POD}: runs Coder v2, not the generation asked for\n"
+        )),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -312,10 +330,32 @@ fn v2_missing_database_and_unknown_user_are_distinct() {
 }
 
 #[test]
-fn json_output_still_carries_the_password_sent_when_the_stream_drops() {
+fn a_v2_stream_dropped_before_the_confirmation_changed_nothing() {
     let env = TestEnv::scenario(Scenario::V2);
     env.sim
         .set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(5)));
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes"])
+        .run();
+    run.code(1);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.starts_with(&format!(
+        "error: coder reset-password alice in pod {V2_POD} ended before the password was confirmed: the connection dropped ("
+    )), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .ends_with("; nothing was changed\nhint: run the command again\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn json_output_still_carries_the_password_sent_when_the_stream_drops() {
+    let env = TestEnv::scenario(Scenario::V2);
+    env.sim
+        .set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(BOTH_PROMPTS.len())));
     let run = env
         .plugin()
         .args(["reset-password", "alice", "--yes", "-o", "json"])
@@ -323,7 +363,7 @@ fn json_output_still_carries_the_password_sent_when_the_stream_drops() {
     run.code(6);
     let json = run.json();
     assert_eq!(json["outputUnderstood"], false);
-    assert_eq!(json["rawOutput"], "Enter");
+    assert_eq!(json["rawOutput"], BOTH_PROMPTS);
     assert!(
         json["incomplete"]
             .as_str()

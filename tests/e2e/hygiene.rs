@@ -166,7 +166,7 @@ fn dry_run_never_shows_a_password() {
     assert!(!run.stdout.contains(password) && !run.stderr.contains(password));
     assert_eq!(
         run.json()["stdin"],
-        "the new password and its confirmation, one line each (not shown)"
+        "the new password and its confirmation, each typed when Coder asks for it (not shown)"
     );
     assert!(env.sim.execs().is_empty());
 }

@@ -140,9 +140,9 @@ fn a_failure_status_after_the_v1_password_is_a_success_with_a_warning() {
 #[test]
 fn coder_v2_said_done_then_exited_non_zero() {
     let env = v2_with(vec![
-        Step::stdout("> Enter new password: "),
+        Step::stdout("> Enter new  password : "),
         Step::ReadLine,
-        Step::stdout("> Confirm password: "),
+        Step::stdout("> Confirm  password : "),
         Step::ReadLine,
         Step::stdout("\nPassword has been reset for user alice!\n"),
         Step::stderr("error: write audit log: disk full\n"),
@@ -211,7 +211,9 @@ fn sigterm_and_sighup_show_the_password_sent() {
         (libc::SIGHUP, 129, "hung up (SIGHUP)"),
     ] {
         let env = v2_with(vec![
-            Step::stdout("> Enter new password: "),
+            Step::stdout("> Enter new  password : "),
+            Step::ReadLine,
+            Step::stdout("> Confirm  password : "),
             Step::ReadLine,
             Step::Sleep(Duration::from_secs(20)),
         ]);
@@ -315,9 +317,9 @@ fn raw_output_and_usernames_from_coder_are_made_visible() {
     assert_eq!(run.stdout, "admin password reset^H^H^H^G done\n");
 
     let env = v2_with(vec![
-        Step::stdout("> Enter new password: "),
+        Step::stdout("> Enter new  password : "),
         Step::ReadLine,
-        Step::stdout("> Confirm password: "),
+        Step::stdout("> Confirm  password : "),
         Step::ReadLine,
         Step::Stdout(b"\nPassword has been reset for user al\x08\x08ice\x07!\n".to_vec()),
     ]);

@@ -253,8 +253,7 @@ async fn reset_password(ctx: &ProgCtx, version: Version, username: &str, io: &mu
     let Some(canonical) = canonical else {
         return fail(io, COMMAND, "retrieving user: sql: no rows in result set").await;
     };
-    let Some(pw) = prompt(version, "Enter new  password :", &validate_password, io).await?
-    else {
+    let Some(pw) = prompt(version, "Enter new  password :", &validate_password, io).await? else {
         return fail(io, COMMAND, "password prompt: EOF").await;
     };
     let not_empty = |s: &str| {
@@ -320,11 +319,10 @@ async fn create_admin_user(ctx: &ProgCtx, version: Version, args: &[&str], io: &
     }
     if url.as_deref().is_none_or(str::is_empty) {
         let dir = format!("{}/postgres", config_dir(ctx));
-        io.out(&format!("Using built-in PostgreSQL ({dir})\r\n")).await?;
+        io.out(&format!("Using built-in PostgreSQL ({dir})\r\n"))
+            .await?;
         let why = match ctx.builtin_postgres() {
-            Some((_, port)) => format!(
-                "listen tcp 127.0.0.1:{port}: bind: address already in use"
-            ),
+            Some((_, port)) => format!("listen tcp 127.0.0.1:{port}: bind: address already in use"),
             None => "create data directory: permission denied".to_string(),
         };
         return fail(
@@ -381,7 +379,10 @@ async fn create_admin_user(ctx: &ProgCtx, version: Version, args: &[&str], io: &
                     Err("passwords do not match".to_string())
                 }
             };
-            if prompt(version, "Confirm password", &same, io).await?.is_none() {
+            if prompt(version, "Confirm password", &same, io)
+                .await?
+                .is_none()
+            {
                 return fail(io, COMMAND, "EOF").await;
             }
             pw
@@ -427,9 +428,18 @@ mod tests {
 
     #[test]
     fn versions_from_image_tags() {
-        assert_eq!(Version::of_image("ghcr.io/coder/coder:v2.16.1"), Version(2, 16, 1));
-        assert_eq!(Version::of_image("ghcr.io/coder/coder:v2.18.0-rc.1"), Version(2, 18, 0));
-        assert_eq!(Version::of_image("ghcr.io/coder/coder:latest"), Version::LATEST);
+        assert_eq!(
+            Version::of_image("ghcr.io/coder/coder:v2.16.1"),
+            Version(2, 16, 1)
+        );
+        assert_eq!(
+            Version::of_image("ghcr.io/coder/coder:v2.18.0-rc.1"),
+            Version(2, 18, 0)
+        );
+        assert_eq!(
+            Version::of_image("ghcr.io/coder/coder:latest"),
+            Version::LATEST
+        );
         assert!(!Version(2, 17, 3).reads_byte_by_byte());
         assert!(Version(2, 18, 0).reads_byte_by_byte());
         assert!(!Version(2, 18, 2).retries_postgres());

@@ -505,7 +505,11 @@ mod tests {
             (&["status", "--con"], vec!["--context", "--container"], 4),
             (&["status", "--na"], vec!["--namespace"], 4),
             (&["status", "-n"], vec!["-n"], 4),
-            (&["reset-password", "--pass"], vec!["--password-stdin"], 4),
+            (
+                &["reset-password", "--pass"],
+                vec!["--password-stdin", "--password-prompt"],
+                4,
+            ),
             (&["reset-admin-password", "--ow"], vec!["--owner"], 4),
             (&["status", "--ow"], vec![], 4),
             (&["create-admin-user", "--e"], vec!["--email"], 4),

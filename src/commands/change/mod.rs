@@ -8,6 +8,7 @@ pub mod stdin;
 
 use crate::cli::config::{Change, PasswordSource};
 use crate::coder::password::{self, Secret};
+use crate::coder::prompts::{Answer, PromptDialogue};
 use crate::commands::change::outcome::Verdict;
 use crate::commands::change::plan::{Answers, Question};
 use crate::commands::session::Session;
@@ -27,6 +28,19 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
     // Read a password from stdin before touching the cluster, so a bad one costs nothing.
     let chosen = match change.password_source() {
         PasswordSource::Stdin => Some(read_password_from_stdin(session)?),
+        PasswordSource::Prompt if session.terminal.can_prompt() => {
+            Some(prompt::new_password(|typed| {
+                password::check(typed).map_err(|p| p.to_string())
+            })?)
+        }
+        PasswordSource::Prompt => {
+            return Err(Problem::new(
+                ExitCode::Usage,
+                "--password-prompt needs a terminal to type the password on",
+                Some("pipe the password in with --password-stdin, or leave both out to get a generated one".to_string()),
+            )
+            .into());
+        }
         PasswordSource::Generate => None,
     };
 
@@ -47,11 +61,11 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         output::note(&format!("warning: {}", insecurity.describe()));
     }
     let target = session.find_target(&conn).await?;
-    if let Some(warning) = target.unowned_warning() {
-        output::note(&warning);
-    }
     let answers = ask(session, &plan::questions(change, target.generation))?;
     let plan = plan::plan(change, &target, answers, chosen, &mut password::generate)?;
+    for warning in plan::warnings(&plan, &target) {
+        output::note(&warning);
+    }
 
     let place = || Place::new(conn.context.as_deref(), &target);
     if config.dry_run {
@@ -71,32 +85,46 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         return Ok(ExitCode::Declined);
     }
 
-    let stdin = plan.stdin();
     session.log.line(&format!(
-        "exec in {}/{} container {}: {}{}",
+        "exec in {}/{} container {}: {}{}{}",
         target.namespace,
         target.pod,
         target.container,
-        plan.argv.join(" "),
-        if stdin.is_some() {
-            " (password on stdin, not shown)"
+        plan.command.join(" "),
+        if plan.builtin_database {
+            " (through sh -c, with the built-in PostgreSQL's URL in its environment)"
+        } else {
+            ""
+        },
+        if plan.password.is_some() {
+            " (the password typed at Coder's prompts, not shown)"
         } else {
             ""
         }
     ));
+    // The password and its confirmation, each written once Coder asks for it.
+    let line = plan.password_line();
+    let mut dialogue = line.as_ref().map(|line| {
+        PromptDialogue::new(
+            plan.prompts()
+                .into_iter()
+                .map(|prompt| Answer { prompt, line })
+                .collect(),
+        )
+    });
     let request = ExecRequest {
         pod: &target.pod,
         container: &target.container,
         argv: &plan.argv,
-        stdin: match &stdin {
-            Some(bytes) => Stdin::Bytes(bytes),
+        stdin: match dialogue.as_mut() {
+            Some(d) => Stdin::Dialogue(d),
             None => Stdin::None,
         },
         timeout: config.exec_timeout,
     };
     let mut spinner = Spinner::new(
         &session.terminal,
-        format!("Running {} in {}", plan.argv[..2].join(" "), target.pod),
+        format!("Running {} in {}", plan.what(), target.pod),
     );
     // From here on a signal must not end the process before what was sent or received is
     // shown: the exec watches for them.
@@ -112,7 +140,19 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
     session
         .log
         .line(&format!("remote command ended: {:?}", ran.end));
-    show(session, outcome::judge(&plan, &target, place(), &ran))
+    let progress = dialogue.map(|d| {
+        if d.unprompted > 0 {
+            session.log.line(&format!(
+                "{} password line(s) written without a recognised prompt",
+                d.unprompted
+            ));
+        }
+        d.progress()
+    });
+    show(
+        session,
+        outcome::judge(&plan, &target, place(), &ran, progress.as_ref()),
+    )
 }
 
 /// Asks what the plan needs on the terminal, or refuses when there is none.

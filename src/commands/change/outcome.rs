@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 
 use crate::coder::action::Action;
+use crate::coder::prompts::Progress;
+use crate::coder::spec::{Database, PasswordLogin};
 use crate::coder::target::Target;
 use crate::coder::v1::{self, Reading};
 use crate::coder::v2::{self, Outcome};
@@ -43,6 +45,7 @@ pub fn judge<'a>(
     target: &Target,
     place: Place<'a>,
     ran: &ExecOutput,
+    dialogue: Option<&Progress>,
 ) -> Verdict<'a> {
     let what = plan.what();
     let v1 = target.generation.is_v1();
@@ -60,6 +63,7 @@ pub fn judge<'a>(
         output_understood: true,
         raw_output: None,
         incomplete: None,
+        notes: Vec::new(),
         place,
     };
     let judged = Judged {
@@ -67,6 +71,14 @@ pub fn judge<'a>(
         what: &what,
         ran,
         sent: plan.password.as_ref().map(|p| p.origin),
+        rejected: match dialogue {
+            Some(Progress::Rejected(said)) => Some(said.as_str()),
+            _ => None,
+        },
+        answered: match dialogue {
+            Some(Progress::Answered(n)) => Some(*n),
+            _ => None,
+        },
     };
     match &plan.password {
         // Coder v1 makes up the password: it is in the output or nowhere.
@@ -82,6 +94,10 @@ struct Judged<'r> {
     ran: &'r ExecOutput,
     /// Where the password we sent came from (v2); v1 sends none.
     sent: Option<Origin>,
+    /// What Coder said when it refused a line and asked again.
+    rejected: Option<&'r str>,
+    /// Password lines written (`None` when the dialogue did not run).
+    answered: Option<usize>,
 }
 
 impl Judged<'_> {
@@ -150,6 +166,7 @@ impl Judged<'_> {
             if let Some(name) = username {
                 report.username = Some(Cow::Owned(name));
             }
+            report.notes = next_steps(plan, self.target);
             let notes = self.unclean_ending("Coder said the password was set");
             return Verdict {
                 report: Some(report),
@@ -157,8 +174,37 @@ impl Judged<'_> {
                 end: Ok(ExitCode::Success),
             };
         }
+        // Coder refused the password and asked again: stdin was closed at once.
+        if let Some(said) = self.rejected {
+            return Verdict::failed(Problem::new(
+                ExitCode::RemoteFailed,
+                format!("Coder rejected the password: {said}"),
+                Some(
+                    "nothing was changed; Coder's rules may differ from the ones checked here: choose another with --password-stdin or --password-prompt"
+                        .to_string(),
+                ),
+            ));
+        }
+        // Coder sets the password only after its confirmation: with fewer lines written, a
+        // command that did not finish cannot have changed it.
+        let unconfirmed = self.answered.is_some_and(|n| n < plan.prompts().len());
         let code = match &ran.end {
             End::Exited(code) => *code,
+            End::StreamLost(_) | End::TimedOut(_) | End::Signalled(_) if unconfirmed => {
+                return Verdict::failed(Problem::new(
+                    match ran.end {
+                        End::Signalled(signal) => ExitCode::for_signal(signal),
+                        _ => ExitCode::Failure,
+                    },
+                    format!(
+                        "{} in pod {} ended before the password was confirmed: {}; nothing was changed",
+                        self.what,
+                        self.target.pod,
+                        describe_end(&ran.end)
+                    ),
+                    Some("run the command again".to_string()),
+                ));
+            }
             _ => return self.not_started_or_unfinished(report),
         };
         if code == 0 {
@@ -195,7 +241,20 @@ impl Judged<'_> {
             Outcome::DatabaseUnreachable { detail } => Problem::new(
                 ExitCode::RemoteFailed,
                 format!("coder in pod {} could not reach its database: {detail}", target.pod),
-                Some("the pod needs CODER_PG_CONNECTION_URL (the Helm chart sets it from coder.env); check the database is up".into()),
+                Some(match &target.spec.database {
+                    Database::External(from) | Database::MaybeEnvFrom(from) => format!(
+                        "check that the database of {from} is up and reachable from the pod; nothing was changed"
+                    ),
+                    Database::NotSet => "the built-in PostgreSQL did not answer: is the Coder server running in this pod? nothing was changed".to_string(),
+                }),
+            ),
+            Outcome::NoDatabase { detail } => Problem::new(
+                ExitCode::RemoteFailed,
+                format!(
+                    "pod {} has no database for {}: CODER_PG_CONNECTION_URL is not in its spec and there is no built-in PostgreSQL ({detail})",
+                    target.pod, self.what
+                ),
+                Some("set CODER_PG_CONNECTION_URL in the chart's coder.env (from a Secret), as Coder's install docs do; nothing was changed".to_string()),
             ),
             Outcome::PasswordsDoNotMatch => Problem::new(
                 ExitCode::RemoteFailed,
@@ -335,6 +394,28 @@ impl Judged<'_> {
     }
 }
 
+/// What the user of the account should know once Coder v2 took the password
+/// (coderd/userauth.go: login is by email; the login type and status are not changed by
+/// reset-password, and sessions and API tokens are not revoked).
+fn next_steps(plan: &Plan, target: &Target) -> Vec<String> {
+    let mut notes = match (plan.action, &plan.email) {
+    (Action::CreateAdminUser, Some(email)) => vec![format!(
+        "Sign in with the email {} (Coder's login form asks for the email, not the username).",
+        email.as_str()
+    )],
+    _ => vec![
+        "Sign in with the account's email address: Coder's login form asks for it, not the username.".to_string(),
+        "The password works only for an account whose login type is password (not OIDC or GitHub); a suspended account stays suspended; sessions and API tokens already issued stay valid.".to_string(),
+    ],
+};
+    if let PasswordLogin::Disabled(how) = &target.spec.password_login {
+        notes.push(format!(
+        "Password login is disabled ({how}): nobody can sign in with this password until that is removed."
+    ));
+    }
+    notes
+}
+
 fn logs_hint(target: &Target) -> String {
     format!(
         "its logs may say more: kubectl logs -n {} {}",
@@ -398,16 +479,7 @@ mod tests {
     const SENT: &str = "Sent-Pw-123456";
 
     fn target(generation: Generation) -> Target {
-        Target {
-            namespace: "coder".into(),
-            pod: "pod-1".into(),
-            container: generation.binary().into(),
-            generation,
-            detected_by: "label".into(),
-            image: None,
-            version: None,
-            controller: Some("ReplicaSet/rs".into()),
-        }
+        Target::sample(generation)
     }
 
     fn plan_for(change: Change, generation: Generation) -> Plan {
@@ -447,6 +519,7 @@ mod tests {
                 username: Some(Username::parse("carol").unwrap()),
                 email: Some(Email::parse("carol@example.com").unwrap()),
                 password: PasswordSource::Generate,
+                allow_disabled_password_login: false,
             },
             Generation::V2,
         )
@@ -459,7 +532,7 @@ mod tests {
             transcript: Transcript::of(stdout.as_bytes(), stderr.as_bytes()),
             end,
         };
-        let verdict = judge(plan, &target, Place::new(Some("prod"), &target), &ran);
+        let verdict = judge(plan, &target, Place::new(Some("prod"), &target), &ran, None);
         let shown = verdict
             .report
             .as_ref()
@@ -480,6 +553,7 @@ mod tests {
         "----------------------\nUser:     admin\nPassword: Tmp-Pw-42\n----------------------\n";
     const V1_DONE: &str = "Password reset on Coder v1 in pod coder/pod-1 (context prod).\n\n  Username:  admin\n  Password:  Tmp-Pw-42\n\nThis password is temporary: Coder asks for a new one at the next login.\n";
     const V1_AGAIN: &str = "hint: run the command again if the admin cannot log in (a new temporary password is issued)\n";
+    const NEXT_STEPS: &str = "Sign in with the account's email address: Coder's login form asks for it, not the username.\nThe password works only for an account whose login type is password (not OIDC or GitHub); a suspended account stays suspended; sessions and API tokens already issued stay valid.\n";
     const V2_AGAIN: &str =
         "hint: try to log in with the password sent; if it fails, run the command again\n";
 
@@ -646,7 +720,7 @@ mod tests {
     fn v2_reset_every_ending_and_output() {
         let plan = v2_reset();
         let done = format!(
-            "Password reset on Coder v2 in pod coder/pod-1 (context prod).\n\n  Username:  Alice\n  Password:  {SENT}\n\nCoder v2 does not force a change at the next login: sign in and change it under Account > Security.\n"
+            "Password reset on Coder v2 in pod coder/pod-1 (context prod).\n\n  Username:  Alice\n  Password:  {SENT}\n\nCoder v2 does not force a change at the next login: sign in and change it under Account > Security.\n{NEXT_STEPS}"
         );
         let sent = format!("Password sent: {SENT}\n");
         let failed = |message: &str, hint: &str| format!("error: {message}\nhint: {hint}\n");
@@ -725,7 +799,7 @@ mod tests {
                 String::new(),
                 failed(
                     "coder in pod pod-1 could not reach its database: error: dial postgres: connection refused",
-                    "the pod needs CODER_PG_CONNECTION_URL (the Helm chart sets it from coder.env); check the database is up",
+                    "check that the database of CODER_PG_CONNECTION_URL (from secret db, key url) is up and reachable from the pod; nothing was changed",
                 ),
             ),
             (
@@ -883,7 +957,7 @@ mod tests {
                 transcript: Transcript::of(b"partial", b""),
                 end,
             };
-            let verdict = judge(&plan, &target, Place::new(None, &target), &ran);
+            let verdict = judge(&plan, &target, Place::new(None, &target), &ran, None);
             let json: serde_json::Value = serde_json::from_str(&render_credentials(
                 OutputFormat::Json,
                 verdict.report.as_ref().unwrap(),

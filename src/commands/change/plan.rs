@@ -4,10 +4,12 @@
 
 use zeroize::Zeroizing;
 
-use crate::cli::config::Change;
+use crate::cli::config::{Change, PasswordSource};
 use crate::coder::action::Action;
 use crate::coder::names::{Email, Username};
 use crate::coder::password::Secret;
+use crate::coder::prompts::{Prompt, text_of};
+use crate::coder::spec::{Database, PasswordLogin};
 use crate::coder::target::{Generation, Target};
 use crate::coder::{v1, v2};
 use crate::exit_codes::ExitCode;
@@ -18,7 +20,13 @@ use crate::ui::problem::Problem;
 pub struct Plan {
     pub action: Action,
     pub generation: Generation,
+    /// What is executed in the container: `command`, or `command` through the built-in
+    /// database wrapper.
     pub argv: Vec<String>,
+    /// The Coder command as people say it (`/opt/coder reset-password alice`).
+    pub command: Vec<String>,
+    /// It runs against the pod's built-in PostgreSQL, through a shell.
+    pub builtin_database: bool,
     /// The password we send (Coder v2); Coder v1 makes up its own.
     pub password: Option<NewPassword>,
     pub username: Option<Username>,
@@ -36,7 +44,7 @@ pub struct NewPassword {
 pub enum Origin {
     /// Made up by us: temporary, to be replaced by its user.
     Generated,
-    /// Chosen by the user (`--password-stdin`).
+    /// Chosen by the user (`--password-stdin` or `--password-prompt`).
     Chosen,
 }
 
@@ -133,8 +141,8 @@ pub fn questions(change: &Change, generation: Generation) -> Vec<Question> {
     }
 }
 
-/// Decides the command. `chosen` is the password read from stdin, if the user chose one;
-/// `generate` makes one up when they did not.
+/// Decides the command. `chosen` is the password the user chose, if they did; `generate`
+/// makes one up when they did not.
 pub fn plan(
     change: &Change,
     target: &Target,
@@ -143,6 +151,7 @@ pub fn plan(
     generate: &mut dyn FnMut() -> Secret,
 ) -> Result<Plan, Problem> {
     let generation = target.generation;
+    let binary = target.spec.binary.as_str();
     let new_password = || match chosen {
         Some(secret) => NewPassword {
             secret,
@@ -153,10 +162,18 @@ pub fn plan(
             origin: Origin::Generated,
         },
     };
-    let plan = |argv, password, username, email| Plan {
+    // Coder v2 needs a database URL: without one in the spec, the built-in PostgreSQL's.
+    let builtin_database = !generation.is_v1() && target.spec.database == Database::NotSet;
+    let plan = |command: Vec<String>, password, username, email| Plan {
         action: change.action(),
         generation,
-        argv,
+        argv: if builtin_database {
+            v2::with_builtin_database(command.clone())
+        } else {
+            command.clone()
+        },
+        command,
+        builtin_database,
         password,
         username,
         email,
@@ -168,8 +185,9 @@ pub fn plan(
                 // rather than silently ignore what the user asked for.
                 let ignored = match (owner, password) {
                     (Some(_), _) => Some("--owner"),
-                    (None, crate::cli::config::PasswordSource::Stdin) => Some("--password-stdin"),
-                    (None, crate::cli::config::PasswordSource::Generate) => None,
+                    (None, PasswordSource::Stdin) => Some("--password-stdin"),
+                    (None, PasswordSource::Prompt) => Some("--password-prompt"),
+                    (None, PasswordSource::Generate) => None,
                 };
                 match ignored {
                     Some(flag) => Err(Problem::new(
@@ -177,7 +195,7 @@ pub fn plan(
                         format!("{flag} is for Coder v2, but pod {} runs {}", target.pod, generation.label()),
                         Some("Coder v1 resets its one admin, `admin`, to a temporary password it makes up: leave it out".to_string()),
                     )),
-                    None => Ok(plan(v1::reset_admin_argv(generation), None, None, None)),
+                    None => Ok(plan(v1::reset_admin_argv(binary), None, None, None)),
                 }
             }
             Change::ResetPassword { .. } | Change::CreateAdminUser { .. } => Err(Problem::new(
@@ -202,21 +220,36 @@ pub fn plan(
                 .or(answers.owner)
                 .ok_or_else(|| Question::Owner.unanswerable())?;
             Ok(plan(
-                v2::reset_password_argv(&owner),
+                v2::reset_password_argv(binary, &owner),
                 Some(new_password()),
                 Some(owner),
                 None,
             ))
         }
         Change::ResetPassword { username, .. } => Ok(plan(
-            v2::reset_password_argv(username),
+            v2::reset_password_argv(binary, username),
             Some(new_password()),
             Some(username.clone()),
             None,
         )),
         Change::CreateAdminUser {
-            username, email, ..
+            username,
+            email,
+            allow_disabled_password_login,
+            ..
         } => {
+            if let PasswordLogin::Disabled(how) = &target.spec.password_login
+                && !allow_disabled_password_login
+            {
+                return Err(Problem::new(
+                    ExitCode::Usage,
+                    format!(
+                        "refusing to create an owner: pod {} has {how}, so Coder refuses every password login, owners included, and the new owner could not sign in",
+                        target.pod
+                    ),
+                    Some("sign in through your identity provider instead; or remove CODER_DISABLE_PASSWORD_AUTH first; to create the owner anyway, add --allow-disabled-password-login".to_string()),
+                ));
+            }
             let username = username
                 .clone()
                 .or(answers.username)
@@ -226,7 +259,7 @@ pub fn plan(
                 .or(answers.email)
                 .ok_or_else(|| Question::NewEmail.unanswerable())?;
             Ok(plan(
-                v2::create_admin_user_argv(&username, &email),
+                v2::create_admin_user_argv(binary, &username, &email),
                 Some(new_password()),
                 Some(username),
                 Some(email),
@@ -235,24 +268,74 @@ pub fn plan(
     }
 }
 
+/// What the user should know before confirming, from the pod and its spec.
+pub fn warnings(plan: &Plan, target: &Target) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Some(caution) = &target.caution {
+        warnings.push(format!(
+            "warning: pod {} is {caution}: running there anyway, as --pod asks",
+            target.pod
+        ));
+    }
+    if let Some(warning) = target.unowned_warning() {
+        warnings.push(warning);
+    }
+    match &target.spec.password_login {
+        PasswordLogin::Disabled(how) if plan.action != Action::CreateAdminUser => {
+            warnings.push(format!(
+                "warning: pod {} has {how}: Coder refuses every password login, owners included, so the new password cannot be used to sign in until that is removed",
+                target.pod
+            ));
+        }
+        PasswordLogin::Disabled(how) => warnings.push(format!(
+            "warning: pod {} has {how}: the new owner cannot sign in with a password until that is removed (--allow-disabled-password-login)",
+            target.pod
+        )),
+        PasswordLogin::Unknown(how) if !plan.generation.is_v1() => warnings.push(format!(
+            "note: password login may be disabled ({how}); if it is, the new password cannot be used to sign in"
+        )),
+        _ => {}
+    }
+    if let Some(secret) = &target.spec.super_admin_password {
+        warnings.push(format!(
+            "warning: pod {} sets {secret}: a restart of coderd may set the admin password back to that secret",
+            target.pod
+        ));
+    }
+    warnings
+}
+
 impl Plan {
-    /// The command as people say it: `coder reset-password alice`.
+    /// The command as people say it: `coder reset-password alice` (even when the container
+    /// calls it as `/opt/coder`).
     pub fn what(&self) -> String {
-        self.argv[..self.argv.len().min(3)].join(" ")
+        let mut words: Vec<&str> = self.command.iter().take(3).map(String::as_str).collect();
+        if let Some(first) = words.first_mut() {
+            *first = first.rsplit('/').next().unwrap_or(first);
+        }
+        words.join(" ")
     }
 
-    /// What the command reads on stdin: the password and its confirmation.
-    pub fn stdin(&self) -> Option<Zeroizing<Vec<u8>>> {
-        self.password
-            .as_ref()
-            .map(|p| v2::password_stdin(&p.secret))
+    /// The prompts the password answers, in order (reset-password's, or create-admin-user's).
+    pub fn prompts(&self) -> [Prompt; 2] {
+        match self.action {
+            Action::CreateAdminUser => [text_of::PASSWORD, text_of::CONFIRM_PASSWORD],
+            Action::ResetAdminPassword | Action::ResetPassword => {
+                [text_of::NEW_PASSWORD, text_of::CONFIRM]
+            }
+        }
+    }
+
+    /// The line typed at each prompt: the password.
+    pub fn password_line(&self) -> Option<Zeroizing<Vec<u8>>> {
+        self.password.as_ref().map(|p| v2::password_line(&p.secret))
     }
 
     /// `--dry-run`'s description of stdin: never the password.
     pub fn stdin_description(&self) -> Option<&'static str> {
-        self.password
-            .as_ref()
-            .map(|_| "the new password and its confirmation, one line each (not shown)")
+        self.password.as_ref().map(|_| {
+            "the new password and its confirmation, each typed when Coder asks for it (not shown)"
+        })
     }
 
     /// The confirmation question, naming everything that identifies the change.
@@ -278,16 +361,7 @@ mod tests {
     use crate::cli::config::PasswordSource;
 
     fn target(generation: Generation) -> Target {
-        Target {
-            namespace: "coder".into(),
-            pod: "pod-1".into(),
-            container: generation.binary().into(),
-            generation,
-            detected_by: "label".into(),
-            image: None,
-            version: None,
-            controller: Some("ReplicaSet/rs".into()),
-        }
+        Target::sample(generation)
     }
 
     fn user(name: &str) -> Username {
@@ -355,11 +429,13 @@ mod tests {
             username: Some(user("carol")),
             email: Some(Email::parse("carol@example.com").unwrap()),
             password: PasswordSource::Generate,
+            allow_disabled_password_login: false,
         };
         let create_unnamed = Change::CreateAdminUser {
             username: None,
             email: None,
             password: PasswordSource::Generate,
+            allow_disabled_password_login: false,
         };
         let answered = || Answers {
             owner: Some(user("root")),
@@ -563,6 +639,7 @@ mod tests {
             username: None,
             email: None,
             password: PasswordSource::Generate,
+            allow_disabled_password_login: false,
         };
         let owner = Change::ResetAdminPassword {
             owner: None,
@@ -593,10 +670,8 @@ mod tests {
         )
         .unwrap();
         assert!(!p.argv.iter().any(|w| w.contains("Generated-Pw-123")));
-        assert_eq!(
-            p.stdin().unwrap().as_slice(),
-            b"Generated-Pw-123\nGenerated-Pw-123\n"
-        );
+        assert_eq!(p.password_line().unwrap().as_slice(), b"Generated-Pw-123\n");
+        assert_eq!(p.prompts(), [text_of::NEW_PASSWORD, text_of::CONFIRM]);
         assert!(!p.stdin_description().unwrap().contains("Generated"));
         assert_eq!(
             p.confirmation(&target(Generation::V2), Some("prod")),

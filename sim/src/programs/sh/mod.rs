@@ -19,7 +19,12 @@ use crate::programs::sh::parse::{AndOr, Command, Part, Redirect, Word, parse};
 
 pub(crate) async fn run(ctx: &ProgCtx, args: &[&str], io: &mut ProcIo) -> Outcome {
     let ["-c", script, rest @ ..] = args else {
-        return exit_with(io, 2, "sh: only `sh -c SCRIPT [NAME [ARG...]]` is supported\n").await;
+        return exit_with(
+            io,
+            2,
+            "sh: only `sh -c SCRIPT [NAME [ARG...]]` is supported\n",
+        )
+        .await;
     };
     let program = match parse(script) {
         Ok(program) => program,
@@ -306,4 +311,3 @@ impl Shell<'_> {
         }
     }
 }
-

@@ -4,7 +4,10 @@
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Part {
     Literal(String),
-    Param { name: String, default: Option<Vec<Part>> },
+    Param {
+        name: String,
+        default: Option<Vec<Part>>,
+    },
     AllArgs,
     Command(Vec<AndOr>),
 }
@@ -80,7 +83,9 @@ fn tokenize(script: &str) -> Result<Vec<Token>, String> {
             }
             '&' | '|' => {
                 if chars.get(at + 1) != Some(&c) {
-                    return Err(format!("`{c}` alone (pipes and background jobs) is not supported"));
+                    return Err(format!(
+                        "`{c}` alone (pipes and background jobs) is not supported"
+                    ));
                 }
                 tokens.push(Token::Op(if c == '&' { "&&" } else { "||" }));
                 at += 2;
@@ -158,7 +163,9 @@ fn read_word(chars: &[char], at: &mut usize, in_braces: bool) -> Result<Word, St
                             *at += 1;
                             break;
                         }
-                        Some('\\') if matches!(chars.get(*at + 1), Some('$' | '"' | '\\' | '`')) => {
+                        Some('\\')
+                            if matches!(chars.get(*at + 1), Some('$' | '"' | '\\' | '`')) =>
+                        {
                             literal.push(chars[*at + 1]);
                             *at += 2;
                         }
