@@ -94,6 +94,14 @@ const FOUND: &[(&str, &[u8])] = &[
     ("v1_reset_output", b"Password: Ab,cd}ef'gh\n"),
     // stderr was read before stdout, whatever arrived first; two passwords: the last won.
     ("v1_reset_output", b"Password: one-1\n\xffPassword: two-2\n"),
+    // parse_reset_output(): a letter of another script before `Password` was taken for one
+    // of the Docker image's symbols, so `𗔑Password: x` gave a password.
+    ("v1_reset_output", "n\n> \u{17511}Password: 5hT\n".as_bytes()),
+    // reset_outcome(): `!` after a vertical tab after `!` was left on the username.
+    (
+        "v2_outcomes",
+        b"0Password has been reset for user \xff\x81\xffe!!!!!\x0b!!!!!",
+    ),
     // reset_outcome(): an empty or space-padded username was reported as Coder's spelling.
     (
         "v2_outcomes",

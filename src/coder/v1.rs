@@ -162,7 +162,10 @@ fn fields(rest: &str) -> Vec<(Key, Zeroizing<String>)> {
 fn labelled(rest: &str) -> Option<(Key, Zeroizing<String>)> {
     // The Docker image's `> 🙋 ` and `> 🔑 `: a `>` and symbols before the key.
     let rest = match rest.strip_prefix('>') {
-        Some(after) => after.trim_start_matches(|c: char| !c.is_ascii() || c.is_whitespace()),
+        // Symbols only: a letter of another script glued to the key makes another word.
+        Some(after) => after.trim_start_matches(|c: char| {
+            (!c.is_ascii() && !c.is_alphanumeric()) || c.is_whitespace()
+        }),
         None => rest,
     };
     let word_len = rest

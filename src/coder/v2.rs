@@ -118,7 +118,10 @@ pub fn reset_done(transcript: &Transcript) -> Option<Option<String>> {
         .chain(err.lines())
         .find_map(|l| l.split_once(RESET_DONE))
         .map(|(_, rest)| {
-            let name = rest.trim().trim_end_matches('!').trim_end();
+            // `!` and white space in any order: a vertical tab is not a line break.
+            let name = rest
+                .trim()
+                .trim_end_matches(|c: char| c == '!' || c.is_whitespace());
             (!name.is_empty()).then(|| name.to_string())
         })
 }
