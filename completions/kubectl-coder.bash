@@ -116,7 +116,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__create__subcmd__admin__subcmd__user)
-            opts="-n -c -l -o -y -v -h -V --username --email --password-stdin --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
+            opts="-n -c -l -o -y -v -h -V --username --email --password-stdin --password-prompt --allow-disabled-password-login --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,7 +202,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__reset__subcmd__admin__subcmd__password)
-            opts="-n -c -l -o -y -v -h -V --owner --password-stdin --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
+            opts="-n -c -l -o -y -v -h -V --owner --password-stdin --password-prompt --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,7 +284,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__reset__subcmd__password)
-            opts="-n -c -l -o -y -v -h -V --password-stdin --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
+            opts="-n -c -l -o -y -v -h -V --password-stdin --password-prompt --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -90,7 +90,8 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
 json\t''
 yaml\t''"
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l password-stdin -d 'Coder v2 only: read the new password from stdin instead of generating one'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l password-stdin -d 'Coder v2: read the new password from stdin (one line; typed hidden on a terminal)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l password-prompt -d 'Coder v2: type the new password twice, hidden, on the terminal'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'
@@ -113,7 +114,8 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-passwo
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
 json\t''
 yaml\t''"
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l password-stdin -d 'Read the new password from the first line of stdin instead of generating one'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l password-stdin -d 'Coder v2: read the new password from stdin (one line; typed hidden on a terminal)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l password-prompt -d 'Coder v2: type the new password twice, hidden, on the terminal'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'
@@ -138,7 +140,9 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
 json\t''
 yaml\t''"
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-stdin -d 'Read the password from the first line of stdin instead of generating one'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-stdin -d 'Coder v2: read the new password from stdin (one line; typed hidden on a terminal)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-prompt -d 'Coder v2: type the new password twice, hidden, on the terminal'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l allow-disabled-password-login -d 'Create the owner even though CODER_DISABLE_PASSWORD_AUTH keeps it from signing in'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'

@@ -8,7 +8,11 @@
 //!
 //! # Programs available inside containers
 //!
-//! Every container has these "coreutils" (`sh` is **not** installed):
+//! Programs are found as a container finds them: a path in `argv[0]` as is, a bare name along
+//! the container's `PATH` (the image's `ENV`, then `envFrom`, then `env`). Every container has,
+//! in `/bin` and `/usr/bin`, `sh` (a small POSIX subset, checked against `/bin/sh` in
+//! `tests/sh_conformance.rs`; none in a distroless container, [`ContainerFixture::without_shell`])
+//! and these "coreutils":
 //!
 //! * `cat` – copies stdin to stdout until EOF.
 //! * `echo ARGS...` – prints its arguments joined by spaces and a newline.
@@ -24,8 +28,13 @@
 //! * `coderd` / `cemanager` (Coder v1): `reset-admin-password` (prints a fresh temporary
 //!   password in the pod's [`V1OutputFormat`], recorded for
 //!   [`Sim::v1_admin_password`]), `--version`.
-//! * `coder` (Coder v2): `reset-password <username>`, `server create-admin-user --username U
-//!   --email E [--password P]`, `--version` / `version`.
+//! * `coder` (Coder v2), per the version its image tag names (see `programs/coder_v2.rs`,
+//!   which cites the upstream files): `reset-password <username>`, `server create-admin-user
+//!   --username U --email E`, `server postgres-builtin-url [--raw-url]` (the built-in
+//!   PostgreSQL, [`fixtures::coder_v2_builtin_db`]), `--version` / `version`; its prompts read
+//!   stdin as the version does (a fresh `bufio.Reader` per prompt before v2.18, so a line
+//!   written early is lost), ask again when a check fails, and retry the database (v2.19+).
+//! * Scripted programs ([`Step`]) replace one of these by name, for odd or hostile output.
 //!
 //! A program that is not installed fails like containerd does (an `InternalError` status on
 //! the error channel).

@@ -5,6 +5,8 @@ pub mod action;
 pub mod locate;
 pub mod names;
 pub mod password;
+pub mod pods;
+pub mod probe;
 pub mod prompts;
 pub mod spec;
 pub mod target;

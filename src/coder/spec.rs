@@ -41,6 +41,21 @@ pub enum PasswordLogin {
     Unknown(String),
 }
 
+impl PasswordLogin {
+    /// One line for `status`.
+    pub fn describe(&self) -> String {
+        match self {
+            PasswordLogin::Enabled => "password login is on".into(),
+            PasswordLogin::Disabled(source) => format!(
+                "password login is OFF ({source}): no one can sign in with a password, owners included"
+            ),
+            PasswordLogin::Unknown(source) => {
+                format!("password login may be off: {source}")
+            }
+        }
+    }
+}
+
 /// The environment variable that gives Coder v2 its database.
 pub const DATABASE_URL_ENV: &str = "CODER_PG_CONNECTION_URL";
 const DISABLE_PASSWORD_AUTH_ENV: &str = "CODER_DISABLE_PASSWORD_AUTH";

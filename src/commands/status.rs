@@ -1,10 +1,22 @@
-//! `kubectl coder status`: the context, namespace, Coder pod and generation, and whether the
-//! current identity may exec there. A missing pod is reported, not an error of the command.
+//! `kubectl coder status`: the context, namespace, Coder pod and generation, whether the
+//! current identity may exec there, and what a reset will meet (the database, password login,
+//! the version). A missing pod is reported, not an error of the command.
 
+use std::time::Duration;
+
+use crate::coder::probe::{self, DatabaseStatus, Found};
+use crate::coder::spec::Database;
+use crate::coder::target::{Generation, Target};
 use crate::commands::session::Session;
 use crate::exit_codes::ExitCode;
+use crate::kube::connection::Connection;
+use crate::kube::exec::{self, End, ExecRequest, Stdin};
+use crate::kube::signals::Signals;
 use crate::ui::output::{self, ExecAccess, PodStatus, StatusReport};
 use crate::ui::problem;
+
+/// How long the look into the pod may take when `--timeout` is not given.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
     let conn = session.connect().await?;
@@ -38,6 +50,25 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
             create: None,
         },
     };
+    // Only what the spec and the image tag cannot tell is looked up in the pod.
+    let probe = match &target {
+        Some(t) if needs_probe(t) => Some(look_inside(session, &conn, t, access).await),
+        _ => None,
+    };
+    let database = target.as_ref().and_then(|t| {
+        (t.generation == Generation::V2).then(|| {
+            let found = match &probe {
+                Some(Ok(found)) => Ok(found),
+                Some(Err(reason)) => Err(reason.as_str()),
+                None => Ok(&Found::default()),
+            };
+            probe::database_status(&t.spec.database, found)
+        })
+    });
+    let probed_version = match &probe {
+        Some(Ok(found)) => found.version.clone(),
+        _ => None,
+    };
     let report = StatusReport {
         context: conn.context.as_deref(),
         cluster: &conn.cluster_url,
@@ -49,15 +80,32 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
             generation: t.generation,
             detected_by: &t.detected_by,
             image: t.image.as_deref(),
-            version: t.version.as_deref(),
+            version: t.version.as_deref().or(probed_version.as_deref()),
+            version_source: match (&t.version, &probed_version) {
+                (Some(_), _) => Some("imageTag"),
+                (None, Some(_)) => Some("coderVersion"),
+                (None, None) => None,
+            },
             controller: t.controller.as_deref(),
             exec: access,
+            database: database.clone(),
+            password_login: (t.generation == Generation::V2).then_some(&t.spec.password_login),
+            super_admin_password: t
+                .generation
+                .is_v1()
+                .then_some(t.spec.super_admin_password.as_deref())
+                .flatten(),
         }),
         pod_problem: pod_problem.as_ref().map(|p| p.message.clone()),
     };
     output::stdout(&output::render_status(session.format(), &report))?;
     if let Some(warning) = target.as_ref().and_then(|t| t.unowned_warning()) {
         output::note(&warning);
+    }
+    if let Some(DatabaseStatus::None) = database {
+        output::note(
+            "warning: this Coder server has no database URL and no built-in PostgreSQL: reset-password and create-admin-user will fail; set CODER_PG_CONNECTION_URL in the deployment",
+        );
     }
     match pod_problem {
         Some(problem) => {
@@ -67,5 +115,53 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
             Ok(problem.exit)
         }
         None => Ok(ExitCode::Success),
+    }
+}
+
+/// Whether `status` has to look inside a v2 pod: for the built-in database when the spec
+/// names no database URL, for the version when the image tag does not say.
+fn needs_probe(target: &Target) -> bool {
+    target.generation == Generation::V2
+        && (target.spec.database == Database::NotSet || target.version.is_none())
+}
+
+/// Runs the read-only probe ([`probe::PROBE_SCRIPT`]); `Err` says why nothing was learned.
+async fn look_inside(
+    session: &Session<'_>,
+    conn: &Connection,
+    target: &Target,
+    access: ExecAccess,
+) -> Result<Found, String> {
+    if access.get == Some(false) {
+        return Err("exec into the pod is not allowed to look for the built-in PostgreSQL".into());
+    }
+    let argv = probe::probe_argv(&target.spec.binary);
+    session.log.line(&format!(
+        "exec in {}/{} container {}: sh -c <probe: built-in PostgreSQL password file, {} version>",
+        target.namespace, target.pod, target.container, target.spec.binary
+    ));
+    let request = ExecRequest {
+        pod: &target.pod,
+        container: &target.container,
+        argv: &argv,
+        stdin: Stdin::None,
+        timeout: Some(session.config.exec_timeout.unwrap_or(PROBE_TIMEOUT)),
+    };
+    let mut signals = Signals::listen().map_err(|e| format!("could not watch for signals: {e}"))?;
+    let ran = exec::run(conn, request, &mut signals, &mut |_| {})
+        .await
+        .map_err(|e| {
+            format!(
+                "looking inside the pod failed: {}",
+                problem::describe(&e.into()).message
+            )
+        })?;
+    session.log.line(&format!("probe ended: {:?}", ran.end));
+    match ran.end {
+        End::Exited(_) => Ok(probe::read(&ran.transcript)),
+        End::Failed { message, .. } => Err(format!("looking inside the pod failed: {message}")),
+        End::StreamLost(why) => Err(format!("looking inside the pod failed: {why}")),
+        End::TimedOut(after) => Err(format!("looking inside the pod took longer than {after:?}")),
+        End::Signalled(signal) => Err(format!("looking inside the pod was stopped ({signal:?})")),
     }
 }

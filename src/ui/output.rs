@@ -10,6 +10,8 @@ use zeroize::Zeroizing;
 
 use crate::coder::action::Action;
 use crate::coder::password::Secret;
+use crate::coder::probe::DatabaseStatus;
+use crate::coder::spec::PasswordLogin;
 use crate::coder::target::{Generation, Target};
 use crate::ui::text;
 
@@ -300,9 +302,21 @@ pub struct PodStatus<'a> {
     pub detected_by: &'a str,
     pub image: Option<&'a str>,
     pub version: Option<&'a str>,
+    /// Where the version was read: `imageTag`, or `coderVersion` (run in the pod).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_source: Option<&'static str>,
     /// The workload that owns the pod, e.g. `ReplicaSet/coder-5d8f7b9c4`.
     pub controller: Option<&'a str>,
     pub exec: ExecAccess,
+    /// v2: where a reset will find the database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseStatus>,
+    /// v2: whether Coder accepts password logins at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_login: Option<&'a PasswordLogin>,
+    /// v1: `SUPER_ADMIN_PASSWORD` is set in the container (where from, never the value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub super_admin_password: Option<&'a str>,
 }
 
 /// The answers of two SelfSubjectAccessReviews on `pods/exec`.
@@ -343,10 +357,15 @@ pub fn render_status(format: OutputFormat, report: &StatusReport) -> String {
                 &format!("{} (container {})", pod.name, pod.container),
             );
             let version = pod.version.map(|v| format!(" {v}")).unwrap_or_default();
+            let version_source = match pod.version_source {
+                Some("imageTag") => "version from the image tag, ",
+                Some(_) => "version from `coder version` in the pod, ",
+                None => "",
+            };
             row(
                 "Coder",
                 &format!(
-                    "{}{version} (detected by {})",
+                    "{}{version} ({version_source}detected by {})",
                     pod.generation.label(),
                     pod.detected_by
                 ),
@@ -360,6 +379,18 @@ pub fn render_status(format: OutputFormat, report: &StatusReport) -> String {
                     .unwrap_or("nothing (no ReplicaSet or StatefulSet owns it)"),
             );
             row("Can exec", pod.exec.summary());
+            if let Some(database) = &pod.database {
+                row("Database", &database.describe());
+            }
+            if let Some(login) = pod.password_login {
+                row("Passwords", &login.describe());
+            }
+            if let Some(source) = pod.super_admin_password {
+                row(
+                    "Admin reset",
+                    &format!("{source}: a restart may set the admin password back to it"),
+                );
+            }
         }
         None => row("Pod", report.pod_problem.as_deref().unwrap_or("none found")),
     }

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use kubesim::fixtures::{coder_v1, coder_v2};
-use kubesim::{ExecFault, KubeconfigOptions, Scenario, Sim, V1OutputFormat};
+use kubesim::{ExecFault, KubeconfigOptions, Scenario, Sim, Step, V1OutputFormat};
 
 use crate::support::TestEnv;
 
@@ -143,11 +143,32 @@ fn a_pod_deleted_between_list_and_exec() {
 /// Both of Coder's prompts, as it prints them without a terminal.
 const BOTH_PROMPTS: &str = "> Enter new  password : > Confirm  password : ";
 
+/// A Coder v2 deployment whose `coder reset-password` reads the password and its
+/// confirmation, prints a line break and then the connection drops: the password was sent
+/// and confirmed, and nothing says whether the reset happened. (Dropping right after the
+/// second prompt would race with the confirmation being written.)
+fn dropped_after_the_confirmation() -> TestEnv {
+    let env = TestEnv::start(Sim::builder().pod(coder_v2("coder", V2_POD).with_script(
+        "coder",
+        vec![
+            Step::stdout("> Enter new  password : "),
+            Step::ReadLine,
+            Step::stdout("> Confirm  password : "),
+            Step::ReadLine,
+            Step::stdout("\n"),
+            // Waits for the end of input, which the dropped connection brings.
+            Step::ReadLine,
+        ],
+    )));
+    env.sim.set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(
+        BOTH_PROMPTS.len() + 1,
+    )));
+    env
+}
+
 #[test]
 fn a_v2_stream_dropped_before_coder_answered_still_shows_the_password_sent() {
-    let env = TestEnv::scenario(Scenario::V2);
-    env.sim
-        .set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(BOTH_PROMPTS.len())));
+    let env = dropped_after_the_confirmation();
     let run = env
         .plugin()
         .args(["reset-password", "alice", "--yes"])
@@ -353,9 +374,7 @@ fn a_v2_stream_dropped_before_the_confirmation_changed_nothing() {
 
 #[test]
 fn json_output_still_carries_the_password_sent_when_the_stream_drops() {
-    let env = TestEnv::scenario(Scenario::V2);
-    env.sim
-        .set_exec_fault(Some(ExecFault::DropAfterStdoutBytes(BOTH_PROMPTS.len())));
+    let env = dropped_after_the_confirmation();
     let run = env
         .plugin()
         .args(["reset-password", "alice", "--yes", "-o", "json"])
@@ -363,7 +382,7 @@ fn json_output_still_carries_the_password_sent_when_the_stream_drops() {
     run.code(6);
     let json = run.json();
     assert_eq!(json["outputUnderstood"], false);
-    assert_eq!(json["rawOutput"], BOTH_PROMPTS);
+    assert_eq!(json["rawOutput"], format!("{BOTH_PROMPTS}\n"));
     assert!(
         json["incomplete"]
             .as_str()

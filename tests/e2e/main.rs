@@ -5,6 +5,7 @@
 mod support;
 
 mod connection;
+mod deployments;
 mod exec_engine;
 mod faults;
 mod hygiene;

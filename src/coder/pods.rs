@@ -1,0 +1,267 @@
+//! What one pod is, read from its spec and status alone: its role for Coder (server,
+//! provisioner, workspace proxy, satellite, workspace), whether it can run a command now, the
+//! version its image names and the workload that owns it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use k8s_openapi::api::core::v1::{Container, Pod};
+
+use crate::coder::target::Generation;
+
+/// Why a pod was passed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    NotCoder,
+    /// The API server would never name a pod so: only a hostile one would.
+    InvalidName,
+    Provisioner,
+    WorkspaceProxy,
+    Workspace,
+    /// A Coder v1 satellite (`coderd replica`): it has no database of its own.
+    Satellite,
+    /// `--generation` asked for another generation than this pod runs.
+    OtherGeneration(Generation),
+    NotRunning(String),
+    NotReady,
+    Terminating,
+    NoSuchContainer(String),
+    /// The container exists but is not running (waiting or terminated): the reason.
+    ContainerNotRunning(String),
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Skip::NotCoder => f.write_str("not a Coder server pod"),
+            Skip::InvalidName => f.write_str("not a valid pod name"),
+            Skip::Provisioner => f.write_str("a Coder provisioner, not the server"),
+            Skip::WorkspaceProxy => f.write_str("a Coder workspace proxy, not the server"),
+            Skip::Workspace => f.write_str("a Coder workspace, not the server"),
+            Skip::Satellite => {
+                f.write_str("a Coder v1 satellite (coderd replica), not the primary server")
+            }
+            Skip::OtherGeneration(g) => {
+                write!(f, "runs {}, not the generation asked for", g.label())
+            }
+            Skip::NotRunning(phase) => write!(f, "not Running (phase {phase})"),
+            Skip::NotReady => f.write_str("not Ready"),
+            Skip::Terminating => f.write_str("being deleted"),
+            Skip::NoSuchContainer(name) => write!(f, "has no container {name:?}"),
+            Skip::ContainerNotRunning(why) => write!(f, "its container is not running ({why})"),
+        }
+    }
+}
+
+/// A pod's role as far as Coder is concerned, with the evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Role {
+    Server {
+        generation: Generation,
+        container: String,
+        detected_by: String,
+    },
+    Other(Skip),
+}
+
+pub(crate) fn labels(pod: &Pod) -> BTreeMap<String, String> {
+    pod.metadata.labels.clone().unwrap_or_default()
+}
+
+fn containers(pod: &Pod) -> &[Container] {
+    pod.spec
+        .as_ref()
+        .map(|s| s.containers.as_slice())
+        .unwrap_or(&[])
+}
+
+pub(crate) fn container_named<'a>(pod: &'a Pod, name: &str) -> Option<&'a Container> {
+    containers(pod).iter().find(|c| c.name == name)
+}
+
+/// Words of a container's command line, to tell `coder server` from `coder wsproxy server`;
+/// split at white space, so `sh -c "exec /opt/coder wsproxy server"` counts too.
+fn command_words(container: &Container) -> impl Iterator<Item = &str> {
+    container
+        .command
+        .iter()
+        .flatten()
+        .chain(container.args.iter().flatten())
+        .flat_map(|word| word.split_whitespace())
+}
+
+/// The pod's component as the charts annotate it (helm/coder after v2.22:
+/// `app.kubernetes.io/component: coderd|wsproxy`; `com.coder/component` in the PR, and
+/// `provisionerd` for the provisioner chart).
+fn component(pod: &Pod) -> Option<&str> {
+    let annotations = pod.metadata.annotations.as_ref()?;
+    ["app.kubernetes.io/component", "com.coder/component"]
+        .iter()
+        .find_map(|key| annotations.get(*key))
+        .map(String::as_str)
+}
+
+/// Decides whether a pod runs a Coder server, from the charts' labels and container names.
+/// Label evidence comes first; the docs' `coderd-` name prefix is the last resort.
+pub fn classify(pod: &Pod) -> Role {
+    let labels = labels(pod);
+    let label = |key: &str| labels.get(key).map(String::as_str);
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+
+    // Pods that resemble a server but are not the control plane.
+    if labels
+        .keys()
+        .any(|k| k.starts_with("com.coder.workspace") || k.starts_with("com.coder.user"))
+        || label("app.kubernetes.io/name") == Some("coder-workspace")
+    {
+        return Role::Other(Skip::Workspace);
+    }
+    match label("app.kubernetes.io/name") {
+        Some("coder-provisioner") => return Role::Other(Skip::Provisioner),
+        Some("coder-workspace-proxy" | "coder-wsproxy") => {
+            return Role::Other(Skip::WorkspaceProxy);
+        }
+        _ => {}
+    }
+    match component(pod) {
+        Some("wsproxy") => return Role::Other(Skip::WorkspaceProxy),
+        Some("provisionerd" | "provisioner") => return Role::Other(Skip::Provisioner),
+        _ => {}
+    }
+    for container in containers(pod) {
+        let words: Vec<&str> = command_words(container).collect();
+        if words.contains(&"wsproxy") {
+            return Role::Other(Skip::WorkspaceProxy);
+        }
+        if words.iter().any(|w| w.starts_with("provisioner")) {
+            return Role::Other(Skip::Provisioner);
+        }
+        // coder/enterprise-helm: `coderd replica` with coderd.satellite.enable.
+        let base = |w: &&str| w.rsplit('/').next() == Some("coderd");
+        if words.iter().any(base) && words.contains(&"replica") {
+            return Role::Other(Skip::Satellite);
+        }
+    }
+
+    let server = |generation: Generation, detected_by: String| Role::Server {
+        generation,
+        container: generation.binary().to_string(),
+        detected_by,
+    };
+    let has = |c: &str| container_named(pod, c).is_some();
+
+    for (key, value) in [
+        ("coder.deployment", label("coder.deployment")),
+        ("app", label("app")),
+    ] {
+        match value {
+            Some("coderd") if has("coderd") => {
+                return server(Generation::V1, format!("label {key}=coderd"));
+            }
+            Some("cemanager") if has("cemanager") => {
+                return server(Generation::V1Legacy, format!("label {key}=cemanager"));
+            }
+            _ => {}
+        }
+    }
+    if label("app.kubernetes.io/component") == Some("coderd") && has("coderd") {
+        return server(
+            Generation::V1,
+            "label app.kubernetes.io/component=coderd".into(),
+        );
+    }
+    if label("app.kubernetes.io/name") == Some("coder") && has("coder") {
+        return server(Generation::V2, "label app.kubernetes.io/name=coder".into());
+    }
+    // Charts with a nameOverride keep the container and its `server` argument.
+    if let Some(c) = container_named(pod, "coder")
+        && command_words(c).any(|w| w == "server")
+    {
+        return server(
+            Generation::V2,
+            "container coder running `coder server`".into(),
+        );
+    }
+    if name.starts_with("coderd-") && has("coderd") {
+        return server(Generation::V1, "the docs' coderd- pod name prefix".into());
+    }
+    if name.starts_with("cemanager-") && has("cemanager") {
+        return server(
+            Generation::V1Legacy,
+            "the cemanager- pod name prefix".into(),
+        );
+    }
+    Role::Other(Skip::NotCoder)
+}
+
+/// Whether a server pod can take an exec now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// It can run a command, but is not Ready or is being deleted: fine only when the user
+    /// named it with `--pod` (a reset is what you do when Coder is unhealthy).
+    Caution(Skip),
+    /// It cannot run a command (Pending, finished, its container not running).
+    Unusable(Skip),
+}
+
+/// Whether `container` of `pod` can run a command now.
+pub fn readiness(pod: &Pod, container: &str) -> Readiness {
+    let status = pod.status.as_ref();
+    let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or("Unknown");
+    if phase != "Running" {
+        return Readiness::Unusable(Skip::NotRunning(phase.to_string()));
+    }
+    let state = status
+        .and_then(|s| s.container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+        .find(|c| c.name == container)
+        .and_then(|c| c.state.as_ref());
+    if let Some(state) = state
+        && state.running.is_none()
+    {
+        let why = match (&state.waiting, &state.terminated) {
+            (Some(w), _) => format!("waiting: {}", w.reason.as_deref().unwrap_or("unknown")),
+            (_, Some(t)) => format!("terminated: {}", t.reason.as_deref().unwrap_or("unknown")),
+            _ => "no state".to_string(),
+        };
+        return Readiness::Unusable(Skip::ContainerNotRunning(why));
+    }
+    if pod.metadata.deletion_timestamp.is_some() {
+        return Readiness::Caution(Skip::Terminating);
+    }
+    let ready = status
+        .and_then(|s| s.conditions.as_ref())
+        .into_iter()
+        .flatten()
+        .any(|c| c.type_ == "Ready" && c.status == "True");
+    if !ready {
+        return Readiness::Caution(Skip::NotReady);
+    }
+    Readiness::Ready
+}
+
+/// The image's tag, when it names a version (`…/coder:v2.18.0` → `v2.18.0`).
+pub fn image_version(image: &str) -> Option<String> {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    let (_, tag) = last.split_once(':')?;
+    let looks_like_version = tag
+        .trim_start_matches('v')
+        .starts_with(|c: char| c.is_ascii_digit());
+    looks_like_version.then(|| tag.to_string())
+}
+
+/// The workload that owns the pod (`ReplicaSet/coder-5d8f7b9c4`), as the charts create them:
+/// a controller owner reference to a ReplicaSet or StatefulSet.
+pub fn controller(pod: &Pod) -> Option<String> {
+    pod.metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| {
+            o.controller == Some(true) && matches!(o.kind.as_str(), "ReplicaSet" | "StatefulSet")
+        })
+        .map(|o| format!("{}/{}", o.kind, o.name))
+}
