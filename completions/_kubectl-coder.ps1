@@ -49,7 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-coder' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the context, namespace, Coder pod and generation, and whether you may exec there')
             [CompletionResult]::new('reset-admin-password', 'reset-admin-password', [CompletionResultType]::ParameterValue, 'Reset the site admin''s password (Coder v1), or an owner''s password (Coder v2)')
-            [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Reset a Coder v2 user''s password (Coder v1 resets users in the dashboard)')
+            [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Reset a user''s password: v2 through `coder reset-password`; v1 as the dashboard does, a temporary one through coderd''s API')
             [CompletionResult]::new('create-admin-user', 'create-admin-user', [CompletionResultType]::ParameterValue, 'Coder v2: create a new owner when nobody can log in (wraps `coder server create-admin-user`)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print version, commit and target')
             break

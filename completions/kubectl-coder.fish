@@ -48,7 +48,7 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s h -l help -
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "status" -d 'Show the context, namespace, Coder pod and generation, and whether you may exec there'
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "reset-admin-password" -d 'Reset the site admin\'s password (Coder v1), or an owner\'s password (Coder v2)'
-complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "reset-password" -d 'Reset a Coder v2 user\'s password (Coder v1 resets users in the dashboard)'
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "reset-password" -d 'Reset a user\'s password: v2 through `coder reset-password`; v1 as the dashboard does, a temporary one through coderd\'s API'
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "create-admin-user" -d 'Coder v2: create a new owner when nobody can log in (wraps `coder server create-admin-user`)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -f -a "version" -d 'Print version, commit and target'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file (instead of $KUBECONFIG and ~/.kube/config)' -r -F

@@ -1,7 +1,6 @@
 //! `pods/exec`: checks, the websocket upgrade and the channel protocol.
 
 use futures_util::{SinkExt, StreamExt};
-use hyper::header::HeaderValue;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -16,6 +15,7 @@ use crate::programs::{self, io::Outcome, io::ProcIo, io::ProgCtx, io::Recorded};
 use crate::request::Ctx;
 use crate::responses::{Resp, bad_request, forbidden, not_found, status_resp, text_resp};
 use crate::state::{ExecFault, ExecRecord, Shared, lock};
+use crate::websocket;
 
 /// The channels of the exec stream protocol, as Kubernetes numbers them
 /// (k8s.io/apimachinery/pkg/util/remotecommand/constants.go and
@@ -42,11 +42,7 @@ pub(crate) async fn handle_exec(
     name: &str,
     on_upgrade: hyper::upgrade::OnUpgrade,
 ) -> (Resp, Option<String>) {
-    let is_ws = ctx
-        .headers
-        .get("upgrade")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let is_ws = websocket::is_upgrade(ctx);
     let fault = lock(shared).exec_fault.clone();
     if let (true, Some(ExecFault::RejectUpgrade(code))) = (is_ws, &fault) {
         let body = "upgrade request rejected by proxy: websocket upgrades are not allowed\n";
@@ -131,15 +127,7 @@ pub(crate) async fn handle_exec(
         return (bad_request("Upgrade request required"), None);
     }
     // Subprotocol negotiation in the server's preference order.
-    let offered: Vec<String> = ctx
-        .headers
-        .get_all("sec-websocket-protocol")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+    let offered = websocket::offered(ctx);
     let supported = lock(shared).subprotocols.clone();
     let Some(proto) = supported.iter().find(|p| offered.contains(p)).cloned() else {
         return (
@@ -152,20 +140,9 @@ pub(crate) async fn handle_exec(
             None,
         );
     };
-    let Some(key) = ctx.headers.get("sec-websocket-key") else {
-        return (bad_request("missing Sec-WebSocket-Key"), None);
-    };
-    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
-    let mut resp = hyper::Response::new(http_body_util::Full::new(hyper::body::Bytes::new()));
-    *resp.status_mut() = hyper::StatusCode::SWITCHING_PROTOCOLS;
-    let h = resp.headers_mut();
-    h.insert("upgrade", HeaderValue::from_static("websocket"));
-    h.insert("connection", HeaderValue::from_static("Upgrade"));
-    if let Ok(v) = HeaderValue::from_str(&accept) {
-        h.insert("sec-websocket-accept", v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&proto) {
-        h.insert("sec-websocket-protocol", v);
+    let resp = websocket::switching_protocols(ctx, Some(&proto));
+    if resp.status() != hyper::StatusCode::SWITCHING_PROTOCOLS {
+        return (resp, None);
     }
     let prog = ProgCtx {
         argv: command.clone(),

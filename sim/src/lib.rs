@@ -3,8 +3,11 @@
 //! It serves HTTPS on `127.0.0.1` with its own CA, and implements the parts of the API that
 //! `kubectl get pods`, `kubectl exec` and `kubectl-coder` use: `/version`, legacy discovery,
 //! pods and namespaces (JSON and server-side `Table`), label and field selectors,
-//! `SelfSubjectAccessReview`, and `pods/exec` over the websocket protocols
-//! `v5.channel.k8s.io` / `v4.channel.k8s.io`.
+//! `SelfSubjectAccessReview`, `pods/exec` over the websocket protocols
+//! `v5.channel.k8s.io` / `v4.channel.k8s.io`, and `pods/portforward` over
+//! `v4.channel.k8s.io` (checked against the official Python client in
+//! `tests/python_portforward.rs`) to servers listening in containers: coderd v1's user API
+//! (`coderd_v1.rs`: login, users, password changes, 401/403, as the v1 SDK describes them).
 //!
 //! # Programs available inside containers
 //!
@@ -49,9 +52,11 @@
 //! a `metav1.Status` on channel 3, then a close frame.
 
 mod auth;
+pub mod coderd_v1;
 mod exec;
 pub mod fixtures;
 mod ids;
+mod portforward;
 mod programs;
 mod request;
 mod responses;
@@ -62,8 +67,11 @@ mod sim;
 mod state;
 mod tables;
 mod tls;
+mod websocket;
 
 pub use fixtures::charts::Scenario;
-pub use fixtures::pod::{ContainerFixture, PodFixture, Step, V1OutputFormat};
+pub use fixtures::pod::{ContainerFixture, Listener, PodFixture, Step, V1OutputFormat};
 pub use sim::{KubeconfigOptions, Sim, SimBuilder};
-pub use state::{ExecFault, ExecRecord, LoggedRequest, Rule};
+pub use state::{
+    CoderdRequest, ExecFault, ExecRecord, LoggedRequest, PortForwardRecord, Rule, V1User,
+};

@@ -1,5 +1,6 @@
 //! What each request means: discovery, `/version`, pods and namespaces (JSON or `Table`),
-//! `SelfSubjectAccessReview`, and the hand-over of `pods/exec` to [`crate::exec`].
+//! `SelfSubjectAccessReview`, and the hand-over of `pods/exec` to [`crate::exec`] and of
+//! `pods/portforward` to [`crate::portforward`].
 
 use std::time::SystemTime;
 
@@ -70,6 +71,9 @@ pub(crate) async fn route(
         ("GET", ["api", "v1", "namespaces", ns, "pods", name]) => get_pod(ctx, shared, ns, name),
         ("GET" | "POST", ["api", "v1", "namespaces", ns, "pods", name, "exec"]) => {
             return crate::exec::handle_exec(ctx, shared, ns, name, on_upgrade).await;
+        }
+        ("GET" | "POST", ["api", "v1", "namespaces", ns, "pods", name, "portforward"]) => {
+            return crate::portforward::handle_portforward(ctx, shared, ns, name, on_upgrade).await;
         }
         (_, ["api", "v1", ..]) | (_, ["apis", "authorization.k8s.io", "v1", ..]) if !get => {
             method_not_allowed(&ctx.method)
@@ -156,6 +160,7 @@ fn core_resources() -> Resp {
                 {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod", "verbs": all,
                  "shortNames": ["po"], "categories": ["all"], "storageVersionHash": "xPOwRZ+Yhw8="},
                 {"name": "pods/exec", "singularName": "", "namespaced": true, "kind": "PodExecOptions", "verbs": ["create", "get"]},
+                {"name": "pods/portforward", "singularName": "", "namespaced": true, "kind": "PodPortForwardOptions", "verbs": ["create", "get"]},
                 {"name": "pods/status", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get", "patch", "update"]}
             ]
         }),

@@ -10,7 +10,8 @@ use crate::fixtures::pod::PodFixture;
 use crate::ids;
 use crate::server;
 use crate::state::{
-    ExecFault, ExecRecord, FailRule, LoggedRequest, Rule, Shared, State, User, V2User, lock,
+    CoderdRequest, ExecFault, ExecRecord, FailRule, LoggedRequest, PortForwardRecord, Rule, Shared,
+    State, User, V1User, V2User, lock,
 };
 use crate::tls;
 
@@ -41,6 +42,7 @@ pub struct SimBuilder {
     pods: Vec<PodFixture>,
     users: Vec<(String, String, Vec<Rule>)>,
     v2_users: Vec<(String, bool)>,
+    v1_users: Vec<V1User>,
     request_log: Option<std::path::PathBuf>,
     plain_http: bool,
 }
@@ -76,6 +78,12 @@ impl SimBuilder {
     /// (`admin`, `alice`, deleted `bob`).
     pub fn v2_user(mut self, username: &str, deleted: bool) -> Self {
         self.v2_users.push((username.to_string(), deleted));
+        self
+    }
+    /// Accounts the emulated coderd v1 knows. The first call replaces the defaults
+    /// ([`crate::coderd_v1::default_users`]).
+    pub fn v1_user(mut self, user: V1User) -> Self {
+        self.v1_users.push(user);
         self
     }
     pub fn scenario(mut self, s: Scenario) -> Self {
@@ -172,6 +180,15 @@ impl SimBuilder {
             users,
             v2_users,
             v1_admin_password: None,
+            v1_users: if self.v1_users.is_empty() {
+                crate::coderd_v1::default_users()
+            } else {
+                self.v1_users
+            },
+            coderd_sessions: Vec::new(),
+            coderd_requests: Vec::new(),
+            coderd_drop_answer_to: None,
+            portforwards: Vec::new(),
             requests: Vec::new(),
             execs: Vec::new(),
             delay: Duration::ZERO,
@@ -269,6 +286,7 @@ impl Sim {
             pods: Vec::new(),
             users: Vec::new(),
             v2_users: Vec::new(),
+            v1_users: Vec::new(),
             request_log: None,
             plain_http: false,
         }
@@ -402,6 +420,47 @@ impl Sim {
             .filter(|u| u.username.eq_ignore_ascii_case(username))
             .min_by_key(|u| u.deleted)
             .and_then(|u| u.password.clone())
+    }
+}
+
+impl Sim {
+    /// coderd v1's account `username` (case-insensitive), as it is now.
+    pub fn v1_user(&self, username: &str) -> Option<V1User> {
+        lock(&self.shared)
+            .v1_users
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(username))
+            .cloned()
+    }
+
+    /// A new session token of `username`, as `coder login` would save (an API token).
+    pub fn v1_session_token(&self, username: &str) -> String {
+        let mut s = lock(&self.shared);
+        let id = s
+            .v1_users
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(username))
+            .map(|u| u.id.clone())
+            .unwrap_or_default();
+        let token = format!("{}-{}", &ids::uuid_v4()[..10], ids::random_password(22));
+        s.coderd_sessions.push((token.clone(), id));
+        token
+    }
+
+    /// Every request coderd v1 received through port-forwards.
+    pub fn coderd_requests(&self) -> Vec<CoderdRequest> {
+        lock(&self.shared).coderd_requests.clone()
+    }
+
+    /// The next coderd request with `method` takes effect, then the connection drops
+    /// without an answer.
+    pub fn coderd_drop_answer_to(&self, method: &str) {
+        lock(&self.shared).coderd_drop_answer_to = Some(method.to_string());
+    }
+
+    /// Every port-forward the API server accepted.
+    pub fn portforwards(&self) -> Vec<PortForwardRecord> {
+        lock(&self.shared).portforwards.clone()
     }
 }
 

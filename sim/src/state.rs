@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::fixtures::pod::PodFixture;
+use crate::ids;
 
 /// One HTTP request as the simulator saw it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -37,6 +38,16 @@ pub struct ExecRecord {
     /// `None` when the program did not finish (connection dropped) or could not start.
     pub exit_code: Option<i32>,
     /// Negotiated subprotocol, e.g. `v5.channel.k8s.io`.
+    pub protocol: String,
+}
+
+/// One port-forward the simulator accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortForwardRecord {
+    pub namespace: String,
+    pub pod: String,
+    pub ports: Vec<u16>,
+    /// Negotiated subprotocol (`v4.channel.k8s.io`, or empty without one).
     pub protocol: String,
 }
 
@@ -102,6 +113,58 @@ pub(crate) struct V2User {
     pub password: Option<String>,
 }
 
+/// A Coder v1 account as coderd keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct V1User {
+    pub id: String,
+    pub email: String,
+    pub username: String,
+    pub name: String,
+    /// `site-admin`, `site-manager`, `site-auditor`, `site-member`.
+    pub roles: Vec<String>,
+    /// `built-in`, `saml`, `oidc`.
+    pub login_type: String,
+    pub password: Option<String>,
+    pub temporary_password: bool,
+}
+
+impl V1User {
+    /// A built-in account with one role and a password.
+    pub fn new(username: &str, role: &str, password: &str) -> V1User {
+        V1User {
+            id: ids::uuid_from(&format!("coderd-v1-user-{username}")),
+            email: format!("{username}@example.com"),
+            username: username.to_string(),
+            name: username.to_string(),
+            roles: vec![role.to_string()],
+            login_type: "built-in".to_string(),
+            password: Some(password.to_string()),
+            temporary_password: false,
+        }
+    }
+    /// The same account signing in through an identity provider (`saml` or `oidc`).
+    pub fn login_type(mut self, login_type: &str) -> V1User {
+        self.login_type = login_type.to_string();
+        self.password = None;
+        self
+    }
+    pub fn email(mut self, email: &str) -> V1User {
+        self.email = email.to_string();
+        self
+    }
+}
+
+/// One request coderd received (through a port-forward).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoderdRequest {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// 0 when the connection closed instead of an answer.
+    pub status: u16,
+}
+
 pub(crate) struct FailRule {
     pub remaining: usize,
     pub path_contains: String,
@@ -118,6 +181,14 @@ pub(crate) struct State {
     pub users: Vec<User>,
     pub v2_users: Vec<V2User>,
     pub v1_admin_password: Option<String>,
+    /// coderd v1's accounts, its sessions (token, user id), and what it was asked.
+    pub v1_users: Vec<V1User>,
+    pub coderd_sessions: Vec<(String, String)>,
+    pub coderd_requests: Vec<CoderdRequest>,
+    /// The next coderd request with this method is applied, then the connection closes
+    /// without an answer.
+    pub coderd_drop_answer_to: Option<String>,
+    pub portforwards: Vec<PortForwardRecord>,
     pub requests: Vec<LoggedRequest>,
     pub execs: Vec<ExecRecord>,
     pub delay: Duration,

@@ -163,10 +163,11 @@ pub enum CommandArgs {
         password: PasswordArgs,
     },
 
-    /// Reset a Coder v2 user's password (Coder v1 resets users in the dashboard)
+    /// Reset a user's password: v2 through `coder reset-password`; v1 as the dashboard does, a temporary one through coderd's API
     #[command(name = "reset-password")]
     ResetPassword {
-        /// The Coder username (case-insensitive)
+        /// The Coder username (case-insensitive); on Coder v1 also the email
+        #[arg(value_name = "USER")]
         username: String,
 
         #[command(flatten)]

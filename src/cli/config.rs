@@ -7,7 +7,7 @@ use crate::cli::args::{Cli, CommandArgs, PasswordArgs};
 use crate::cli::duration::limit;
 use crate::coder::action::Action;
 use crate::coder::locate::{Overrides, valid_pod_name};
-use crate::coder::names::{Email, InputError, Username};
+use crate::coder::names::{Account, Email, InputError, Username};
 use crate::kube::connection::ConnectOptions;
 use crate::ui::output::OutputFormat;
 
@@ -46,7 +46,8 @@ pub enum Change {
         password: PasswordSource,
     },
     ResetPassword {
-        username: Username,
+        /// A username, or (Coder v1) an email.
+        user: Account,
         password: PasswordSource,
     },
     CreateAdminUser {
@@ -126,7 +127,7 @@ impl Cli {
             }
             CommandArgs::ResetPassword { username, password } => {
                 Command::Change(Change::ResetPassword {
-                    username: Username::parse(&username)?,
+                    user: Account::parse(&username)?,
                     password: PasswordSource::from_flags(&password)?,
                 })
             }

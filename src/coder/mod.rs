@@ -11,4 +11,5 @@ pub mod prompts;
 pub mod spec;
 pub mod target;
 pub mod v1;
+pub mod v1_api;
 pub mod v2;

@@ -74,6 +74,31 @@ impl Email {
     }
 }
 
+/// An account named by its username or by its email (Coder v1 finds either).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Account {
+    Username(Username),
+    Email(Email),
+}
+
+impl Account {
+    /// An email when it has an `@`, else a username.
+    pub fn parse(text: &str) -> Result<Account, InputError> {
+        if text.contains('@') {
+            Email::parse(text).map(Account::Email)
+        } else {
+            Username::parse(text).map(Account::Username)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Account::Username(u) => u.as_str(),
+            Account::Email(e) => e.as_str(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +137,22 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn accounts_are_emails_with_an_at_sign() {
+        assert_eq!(
+            Account::parse("alice"),
+            Ok(Account::Username(Username::parse("alice").unwrap()))
+        );
+        assert_eq!(
+            Account::parse("Alice@Example.com"),
+            Ok(Account::Email(Email::parse("Alice@Example.com").unwrap()))
+        );
+        assert_eq!(
+            Account::parse("al ice"),
+            Err(InputError::Username("al ice".into()))
+        );
+        assert_eq!(Account::parse("a@b"), Err(InputError::Email("a@b".into())));
     }
 }

@@ -16,6 +16,8 @@ pub struct ServerSpec {
     /// v1: `SUPER_ADMIN_PASSWORD` is set (where from): a restart may set the admin password
     /// back to it.
     pub super_admin_password: Option<String>,
+    /// The port the spec names for the server's HTTP API (`tcp-coderd` in the v1 chart).
+    pub api_port: Option<u16>,
 }
 
 /// Where `CODER_PG_CONNECTION_URL` comes from.
@@ -100,6 +102,16 @@ pub fn server_spec(container: &Container, default_binary: &str) -> ServerSpec {
         database,
         password_login,
         super_admin_password: find(SUPER_ADMIN_PASSWORD_ENV).map(origin),
+        api_port: container
+            .ports
+            .iter()
+            .flatten()
+            .find(|p| {
+                p.name
+                    .as_deref()
+                    .is_some_and(|n| crate::coder::v1_api::PORT_NAMES.contains(&n))
+            })
+            .and_then(|p| u16::try_from(p.container_port).ok()),
     }
 }
 

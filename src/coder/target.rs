@@ -96,6 +96,7 @@ impl Target {
                 ),
                 password_login: PasswordLogin::Enabled,
                 super_admin_password: None,
+                api_port: None,
             },
             caution: None,
         }

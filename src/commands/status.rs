@@ -34,21 +34,16 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
         }
     };
     let access = match &target {
-        Some(t) => {
-            // Kubernetes before 1.35 authorises a websocket exec as `get`; 1.35+ also needs `create`.
-            let (get, create) = tokio::join!(
-                conn.may_exec("get", &t.pod),
-                conn.may_exec("create", &t.pod)
-            );
-            ExecAccess {
-                get: get.ok(),
-                create: create.ok(),
-            }
-        }
+        Some(t) => review(&conn, "exec", &t.pod).await,
         None => ExecAccess {
             get: None,
             create: None,
         },
+    };
+    // Coder v1's reset-password reaches coderd through a port-forward.
+    let port_forward = match &target {
+        Some(t) if t.generation.is_v1() => Some(review(&conn, "portforward", &t.pod).await),
+        _ => None,
     };
     // Only what the spec and the image tag cannot tell is looked up in the pod.
     let probe = match &target {
@@ -88,6 +83,7 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
             },
             controller: t.controller.as_deref(),
             exec: access,
+            port_forward,
             database: database.clone(),
             password_login: (t.generation == Generation::V2).then_some(&t.spec.password_login),
             super_admin_password: t
@@ -115,6 +111,19 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
             Ok(problem.exit)
         }
         None => Ok(ExitCode::Success),
+    }
+}
+
+/// Two SelfSubjectAccessReviews on `pods/<subresource>`: Kubernetes before 1.35 authorises a
+/// websocket upgrade as `get`; 1.35+ also needs `create`.
+async fn review(conn: &Connection, subresource: &str, pod: &str) -> ExecAccess {
+    let (get, create) = tokio::join!(
+        conn.may("get", subresource, pod),
+        conn.may("create", subresource, pod)
+    );
+    ExecAccess {
+        get: get.ok(),
+        create: create.ok(),
     }
 }
 

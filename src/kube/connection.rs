@@ -302,15 +302,16 @@ impl Connection {
         }
     }
 
-    /// Asks the API server whether the current identity may `verb` `pods/exec` on a pod.
-    pub async fn may_exec(&self, verb: &str, pod: &str) -> Result<bool, ApiFailure> {
+    /// Asks the API server whether the current identity may `verb` `pods/<subresource>`
+    /// (`exec`, `portforward`) on a pod.
+    pub async fn may(&self, verb: &str, subresource: &str, pod: &str) -> Result<bool, ApiFailure> {
         let review = SelfSubjectAccessReview {
             spec: SelfSubjectAccessReviewSpec {
                 resource_attributes: Some(ResourceAttributes {
                     namespace: Some(self.namespace.clone()),
                     verb: Some(verb.to_string()),
                     resource: Some("pods".into()),
-                    subresource: Some("exec".into()),
+                    subresource: Some(subresource.into()),
                     name: Some(pod.to_string()),
                     ..Default::default()
                 }),

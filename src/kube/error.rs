@@ -33,9 +33,22 @@ pub enum ConfigError {
 /// Which API call failed, so a 403 or 404 can be explained in its own terms.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiCall {
-    ListPods { namespace: String },
-    GetPod { namespace: String, pod: String },
-    Exec { namespace: String, pod: String },
+    ListPods {
+        namespace: String,
+    },
+    GetPod {
+        namespace: String,
+        pod: String,
+    },
+    Exec {
+        namespace: String,
+        pod: String,
+    },
+    PortForward {
+        namespace: String,
+        pod: String,
+        port: u16,
+    },
 }
 
 /// Why an API call failed.

@@ -5,5 +5,6 @@ pub mod connection;
 pub mod error;
 pub mod exec;
 pub mod kubeconfig;
+pub mod portforward;
 pub mod signals;
 pub mod transcript;

@@ -308,6 +308,9 @@ pub struct PodStatus<'a> {
     /// The workload that owns the pod, e.g. `ReplicaSet/coder-5d8f7b9c4`.
     pub controller: Option<&'a str>,
     pub exec: ExecAccess,
+    /// v1: the same reviews on `pods/portforward` (reset-password goes through coderd's API).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_forward: Option<ExecAccess>,
     /// v2: where a reset will find the database.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<DatabaseStatus>,
@@ -319,7 +322,7 @@ pub struct PodStatus<'a> {
     pub super_admin_password: Option<&'a str>,
 }
 
-/// The answers of two SelfSubjectAccessReviews on `pods/exec`.
+/// The answers of two SelfSubjectAccessReviews on `pods/exec` (or `pods/portforward`).
 #[derive(Debug, Serialize, Clone, Copy)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecAccess {
@@ -328,14 +331,15 @@ pub struct ExecAccess {
 }
 
 impl ExecAccess {
-    pub fn summary(&self) -> &'static str {
+    /// One line for `status`, about `pods/<subresource>`.
+    pub fn summary(&self, subresource: &str) -> String {
         match (self.get, self.create) {
-            (Some(true), Some(true)) => "yes (get and create on pods/exec)",
-            (Some(true), Some(false)) => {
-                "on Kubernetes before 1.35 only (get on pods/exec, but not create)"
-            }
-            (Some(false), _) => "no: get on pods/exec is not allowed",
-            _ => "unknown (the access review could not be made)",
+            (Some(true), Some(true)) => format!("yes (get and create on pods/{subresource})"),
+            (Some(true), Some(false)) => format!(
+                "on Kubernetes before 1.35 only (get on pods/{subresource}, but not create)"
+            ),
+            (Some(false), _) => format!("no: get on pods/{subresource} is not allowed"),
+            _ => "unknown (the access review could not be made)".to_string(),
         }
     }
 }
@@ -378,7 +382,15 @@ pub fn render_status(format: OutputFormat, report: &StatusReport) -> String {
                 pod.controller
                     .unwrap_or("nothing (no ReplicaSet or StatefulSet owns it)"),
             );
-            row("Can exec", pod.exec.summary());
+            row("Can exec", &pod.exec.summary("exec"));
+            if let Some(forward) = &pod.port_forward {
+                let summary = forward.summary("portforward");
+                let summary = match summary.strip_suffix(')') {
+                    Some(open) => format!("{open}; for reset-password)"),
+                    None => format!("{summary} (needed by reset-password)"),
+                };
+                row("Forwarding", &summary);
+            }
             if let Some(database) = &pod.database {
                 row("Database", &database.describe());
             }

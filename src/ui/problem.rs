@@ -161,13 +161,21 @@ fn locate_problem(e: &LocateError) -> Problem {
     }
 }
 
-fn api_problem(e: &ApiCallError) -> Problem {
+pub fn api_problem(e: &ApiCallError) -> Problem {
     let (namespace, what) = match &e.call {
         ApiCall::ListPods { namespace } => {
             (namespace, format!("list pods in namespace {namespace:?}"))
         }
         ApiCall::GetPod { namespace, pod } => (namespace, format!("get pod {namespace}/{pod}")),
         ApiCall::Exec { namespace, pod } => (namespace, format!("exec in pod {namespace}/{pod}")),
+        ApiCall::PortForward {
+            namespace,
+            pod,
+            port,
+        } => (
+            namespace,
+            format!("port-forward to port {port} of pod {namespace}/{pod}"),
+        ),
     };
     let context = e
         .context
@@ -197,6 +205,9 @@ fn api_problem(e: &ApiCallError) -> Problem {
                     ApiCall::ListPods { .. } => "`list` on pods".to_string(),
                     ApiCall::GetPod { .. } => "`get` on pods".to_string(),
                     ApiCall::Exec { .. } => "`get` and `create` on pods/exec".to_string(),
+                    ApiCall::PortForward { .. } => {
+                        "`get` and `create` on pods/portforward".to_string()
+                    }
                 };
                 Problem::new(
                     ExitCode::Forbidden,
@@ -207,7 +218,7 @@ fn api_problem(e: &ApiCallError) -> Problem {
                 )
             }
             404 => match &e.call {
-                ApiCall::Exec { pod, .. } => Problem::new(
+                ApiCall::Exec { pod, .. } | ApiCall::PortForward { pod, .. } => Problem::new(
                     ExitCode::NotFound,
                     format!("pod {namespace}/{pod} not found: {message}"),
                     Some("it was deleted after it was listed, so nothing ran; run the command again".into()),
@@ -227,12 +238,16 @@ fn api_problem(e: &ApiCallError) -> Problem {
                         "try again in a moment; a reset is never retried automatically, as it may have happened"
                             .into()
                     }
+                    ApiCall::PortForward { .. } => {
+                        "try again in a moment; nothing was changed".into()
+                    }
                     _ => "try again in a moment; the list was already retried".into(),
                 }),
             ),
-            code if matches!(e.call, ApiCall::Exec { .. }) && matches!(code, 400 | 426) => Problem::new(
+            code if matches!(e.call, ApiCall::Exec { .. } | ApiCall::PortForward { .. })
+                && matches!(code, 400 | 426) => Problem::new(
                 ExitCode::Failure,
-                format!("cannot {what}: the exec connection was not upgraded: {message} ({code})"),
+                format!("cannot {what}: the connection was not upgraded: {message} ({code})"),
                 Some(
                     "a proxy or load balancer in front of the API server may not pass upgrades; connect to the API server directly"
                         .into(),

@@ -10,6 +10,7 @@ mod exec_engine;
 mod faults;
 mod hygiene;
 mod reset_v1;
+mod reset_v1_users;
 mod reset_v2;
 mod status;
 mod untrusted;

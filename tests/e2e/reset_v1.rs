@@ -206,11 +206,15 @@ fn a_reset_is_two_requests_with_no_password_on_the_wire_to_the_api_server() {
 }
 
 #[test]
-fn reset_password_on_v1_points_to_the_dashboard() {
+fn create_admin_user_on_v1_says_what_v1_has_instead() {
     let env = TestEnv::scenario(Scenario::V1);
-    env.plugin().args(["reset-password", "alice", "--yes"]).run().code(2).stderr_is(&format!(
-        "error: reset-password is for Coder v2, but pod {POD} runs Coder v1\nhint: Coder v1 resets other users in the dashboard (Manage > Users > ⋮ > Reset password); for the site admin use `kubectl coder reset-admin-password`\n"
-    ));
+    env.plugin()
+        .args(["create-admin-user", "--username", "x", "--email", "x@example.com", "--yes"])
+        .run()
+        .code(2)
+        .stderr_is(&format!(
+            "error: create-admin-user is for Coder v2, but pod {POD} runs Coder v1\nhint: Coder v1 has one site admin, created at install: reset its password with `kubectl coder reset-admin-password`, or another user's with `kubectl coder reset-password USER`\n"
+        ));
     assert!(env.sim.execs().is_empty());
 }
 

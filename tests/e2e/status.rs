@@ -8,7 +8,7 @@ fn status_through_kubectls_plugin_lookup() {
     let run = env.kubectl().args(["coder", "status"]).run();
     run.success();
     let expected = format!(
-        "Context:    kubesim\nCluster:    {}/\nNamespace:  coder\nConfig:     {}\nPod:        coderd-7f9c6d5b8-x2k4q (container coderd)\nCoder:      Coder v1 1.44.0 (version from the image tag, detected by label coder.deployment=coderd)\nImage:      docker.io/coderenvs/coder-service:1.44.0\nManaged by: ReplicaSet/coderd-7f9c6d5b8\nCan exec:   yes (get and create on pods/exec)\n",
+        "Context:    kubesim\nCluster:    {}/\nNamespace:  coder\nConfig:     {}\nPod:        coderd-7f9c6d5b8-x2k4q (container coderd)\nCoder:      Coder v1 1.44.0 (version from the image tag, detected by label coder.deployment=coderd)\nImage:      docker.io/coderenvs/coder-service:1.44.0\nManaged by: ReplicaSet/coderd-7f9c6d5b8\nCan exec:   yes (get and create on pods/exec)\nForwarding: yes (get and create on pods/portforward; for reset-password)\n",
         env.sim.url(),
         env.kubeconfig.display()
     );

@@ -10,7 +10,19 @@ pub(crate) async fn run(bin: &str, ctx: &ProgCtx, args: &[&str], io: &mut ProcIo
     match args {
         ["reset-admin-password", ..] => {
             let pw = random_password(16);
-            lock(&ctx.shared).v1_admin_password = Some(pw.clone());
+            {
+                // The site admin gets a temporary password, and (since 1.39.1, per the v1
+                // changelog) loses its sessions and API keys.
+                let mut s = lock(&ctx.shared);
+                s.v1_admin_password = Some(pw.clone());
+                let mut admin_ids = Vec::new();
+                for u in s.v1_users.iter_mut().filter(|u| u.username == "admin") {
+                    u.password = Some(pw.clone());
+                    u.temporary_password = true;
+                    admin_ids.push(u.id.clone());
+                }
+                s.coderd_sessions.retain(|(_, id)| !admin_ids.contains(id));
+            }
             let text = match ctx.v1_output {
                 V1OutputFormat::Boxed => format!(
                     "----------------------\nUser:     admin\nPassword: {pw}\n----------------------\n"

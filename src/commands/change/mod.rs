@@ -5,6 +5,7 @@
 pub mod outcome;
 pub mod plan;
 pub mod stdin;
+pub mod v1_user;
 
 use crate::cli::config::{Change, PasswordSource};
 use crate::coder::password::{self, Secret};
@@ -61,6 +62,10 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         output::note(&format!("warning: {}", insecurity.describe()));
     }
     let target = session.find_target(&conn).await?;
+    // Coder v1 resets other users through coderd's API, not a command in the pod.
+    if let (true, Change::ResetPassword { user, .. }) = (target.generation.is_v1(), change) {
+        return v1_user::run(session, &conn, &target, user, chosen).await;
+    }
     let answers = ask(session, &plan::questions(change, target.generation))?;
     let plan = plan::plan(change, &target, answers, chosen, &mut password::generate)?;
     for warning in plan::warnings(&plan, &target) {
@@ -178,7 +183,7 @@ fn ask(session: &Session<'_>, questions: &[Question]) -> anyhow::Result<Answers>
 /// Prints the verdict: the report on stdout, notes on stderr; a problem goes up to `main`.
 /// When stdout cannot take the report (a closed pipe, a full disk), it goes to stderr
 /// instead: a reset that happened is never lost.
-fn show(session: &Session<'_>, verdict: Verdict<'_>) -> anyhow::Result<ExitCode> {
+pub(crate) fn show(session: &Session<'_>, verdict: Verdict<'_>) -> anyhow::Result<ExitCode> {
     let mut undelivered = None;
     if let Some(report) = &verdict.report {
         let colour = session.terminal.stdout_colour();

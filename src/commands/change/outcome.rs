@@ -468,7 +468,7 @@ fn describe_end(end: &End) -> String {
 mod tests {
     use super::*;
     use crate::cli::config::{Change, PasswordSource};
-    use crate::coder::names::{Email, Username};
+    use crate::coder::names::{Account, Email, Username};
     use crate::coder::password::Secret;
     use crate::coder::target::Generation;
     use crate::commands::change::plan::{self, Answers};
@@ -506,7 +506,7 @@ mod tests {
     fn v2_reset() -> Plan {
         plan_for(
             Change::ResetPassword {
-                username: Username::parse("alice").unwrap(),
+                user: Account::Username(Username::parse("alice").unwrap()),
                 password: PasswordSource::Generate,
             },
             Generation::V2,
@@ -909,7 +909,7 @@ mod tests {
     fn a_password_the_user_chose_is_never_printed_back() {
         let plan = plan::plan(
             &Change::ResetPassword {
-                username: Username::parse("alice").unwrap(),
+                user: Account::Username(Username::parse("alice").unwrap()),
                 password: PasswordSource::Stdin,
             },
             &target(Generation::V2),

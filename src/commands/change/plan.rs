@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::config::{Change, PasswordSource};
 use crate::coder::action::Action;
-use crate::coder::names::{Email, Username};
+use crate::coder::names::{Account, Email, Username};
 use crate::coder::password::Secret;
 use crate::coder::prompts::{Prompt, text_of};
 use crate::coder::spec::{Database, PasswordLogin};
@@ -198,7 +198,14 @@ pub fn plan(
                     None => Ok(plan(v1::reset_admin_argv(binary), None, None, None)),
                 }
             }
-            Change::ResetPassword { .. } | Change::CreateAdminUser { .. } => Err(Problem::new(
+            // The driver sends v1's reset-password through coderd's API (`v1_user`) before
+            // any plan is made: nothing runs in the pod for it.
+            Change::ResetPassword { .. } => Err(Problem::new(
+                ExitCode::Usage,
+                "reset-password on Coder v1 is not a command in the pod: it goes through coderd's API",
+                None,
+            )),
+            Change::CreateAdminUser { .. } => Err(Problem::new(
                 ExitCode::Usage,
                 format!(
                     "{} is for Coder v2, but pod {} runs {}",
@@ -207,7 +214,7 @@ pub fn plan(
                     generation.label()
                 ),
                 Some(
-                    "Coder v1 resets other users in the dashboard (Manage > Users > ⋮ > Reset password); for the site admin use `kubectl coder reset-admin-password`"
+                    "Coder v1 has one site admin, created at install: reset its password with `kubectl coder reset-admin-password`, or another user's with `kubectl coder reset-password USER`"
                         .to_string(),
                 ),
             )),
@@ -226,12 +233,27 @@ pub fn plan(
                 None,
             ))
         }
-        Change::ResetPassword { username, .. } => Ok(plan(
-            v2::reset_password_argv(binary, username),
-            Some(new_password()),
-            Some(username.clone()),
-            None,
-        )),
+        Change::ResetPassword { user, .. } => {
+            let username = match user {
+                Account::Username(username) => username,
+                Account::Email(email) => {
+                    return Err(Problem::new(
+                        ExitCode::Usage,
+                        format!(
+                            "Coder v2's reset-password takes a username, not an email ({email})",
+                            email = email.as_str()
+                        ),
+                        Some("the dashboard lists usernames under Deployment > Users".to_string()),
+                    ));
+                }
+            };
+            Ok(plan(
+                v2::reset_password_argv(binary, username),
+                Some(new_password()),
+                Some(username.clone()),
+                None,
+            ))
+        }
         Change::CreateAdminUser {
             username,
             email,
@@ -418,11 +440,15 @@ mod tests {
             password: PasswordSource::Stdin,
         };
         let reset_alice = Change::ResetPassword {
-            username: user("alice"),
+            user: Account::Username(user("alice")),
+            password: PasswordSource::Generate,
+        };
+        let reset_by_email = Change::ResetPassword {
+            user: Account::Email(Email::parse("alice@example.com").unwrap()),
             password: PasswordSource::Generate,
         };
         let reset_alice_stdin = Change::ResetPassword {
-            username: user("alice"),
+            user: Account::Username(user("alice")),
             password: PasswordSource::Stdin,
         };
         let create = Change::CreateAdminUser {
@@ -495,14 +521,25 @@ mod tests {
                 ),
             ),
             (
-                "v1 reset-password goes to the dashboard",
+                "v1 reset-password is coderd's API, not a command in the pod",
                 &reset_alice,
                 V1,
                 Answers::default(),
                 None,
                 refused(
                     ExitCode::Usage,
-                    "reset-password is for Coder v2, but pod pod-1 runs Coder v1",
+                    "reset-password on Coder v1 is not a command in the pod: it goes through coderd's API",
+                ),
+            ),
+            (
+                "v2 reset-password takes a username, not an email",
+                &reset_by_email,
+                V2,
+                Answers::default(),
+                None,
+                refused(
+                    ExitCode::Usage,
+                    "Coder v2's reset-password takes a username, not an email (alice@example.com)",
                 ),
             ),
             (
@@ -658,7 +695,7 @@ mod tests {
     #[test]
     fn the_password_travels_on_stdin_only() {
         let change = Change::ResetPassword {
-            username: user("alice"),
+            user: Account::Username(user("alice")),
             password: PasswordSource::Generate,
         };
         let p = plan(

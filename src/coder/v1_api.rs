@@ -1,0 +1,396 @@
+//! Coder v1's user API, as the dashboard uses it to reset a user's password, reached through
+//! a port-forward to coderd: pure requests and readings. The shapes are those of the v1 SDK
+//! (github.com/cdr/coder-cli, coder-sdk/users.go, login.go, request.go, error.go): `GET
+//! /api/v0/users`, `PATCH /api/v0/users/{id}` with `{password, temporary_password}`, the
+//! `Session-Token` header, `POST /auth/basic/login`, errors `{"error":{"msg",...}}`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::coder::password::Secret;
+
+pub const USERS_PATH: &str = "/api/v0/users";
+pub const LOGIN_PATH: &str = "/auth/basic/login";
+pub const SESSION_HEADER: &str = "Session-Token";
+/// coderd's HTTP port in cdr/enterprise-helm (templates/coderd.yaml: `tcp-coderd`, 8080).
+pub const DEFAULT_PORT: u16 = 8080;
+/// How the chart names that port.
+pub const PORT_NAMES: [&str; 3] = ["tcp-coderd", "http", "tcp-cemanager"];
+
+/// One account of `GET /api/v0/users` (coder-sdk/users.go `User`; fields we do not use are
+/// ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ApiUser {
+    pub id: String,
+    pub email: String,
+    pub username: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// `built-in`, `saml` or `oidc`.
+    #[serde(default)]
+    pub login_type: String,
+    #[serde(default)]
+    pub temporary_password: bool,
+}
+
+/// The users list, or what was wrong with it.
+pub fn read_users(body: &[u8]) -> Result<Vec<ApiUser>, String> {
+    serde_json::from_slice(body).map_err(|e| format!("the user list is not what coderd sends: {e}"))
+}
+
+/// What looking a user up by name or email found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    Found(&'a ApiUser),
+    /// No account is called that; these are close (usernames, at most five).
+    NotFound {
+        close: Vec<String>,
+    },
+}
+
+/// Finds `wanted` as a username or an email, ignoring case (coderd compares both so).
+pub fn find_user<'a>(users: &'a [ApiUser], wanted: &str) -> Lookup<'a> {
+    let found = users
+        .iter()
+        .find(|u| u.username.eq_ignore_ascii_case(wanted) || u.email.eq_ignore_ascii_case(wanted));
+    if let Some(user) = found {
+        return Lookup::Found(user);
+    }
+    let wanted = wanted.to_ascii_lowercase();
+    let local = wanted.split('@').next().unwrap_or(&wanted).to_string();
+    let mut scored: Vec<(usize, &str)> = users
+        .iter()
+        .filter_map(|u| {
+            let name = u.username.to_ascii_lowercase();
+            let email_local = u
+                .email
+                .to_ascii_lowercase()
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let distance = edit_distance(&name, &local).min(edit_distance(&email_local, &local));
+            let contains = local.len() >= 3
+                && (name.contains(&local) || email_local.contains(&local) || local.contains(&name));
+            // Names holding what was typed come first, then by edit distance.
+            let rank = if contains { 0 } else { distance };
+            // A typo or two, fewer in short names: `zed` is not close to `aud`.
+            let typos = (local.chars().count() / 3).clamp(1, 2);
+            (distance <= typos || contains).then_some((rank, u.username.as_str()))
+        })
+        .collect();
+    scored.sort();
+    Lookup::NotFound {
+        close: scored
+            .into_iter()
+            .take(5)
+            .map(|(_, name)| name.to_string())
+            .collect(),
+    }
+}
+
+/// Levenshtein distance, on characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(previous + 1).min(row[j] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Why a user's password cannot be reset here.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotResettable {
+    /// The account signs in through an identity provider: its password lives there.
+    #[error(
+        "{username} signs in through {provider}, so its password lives in the identity provider, not in Coder"
+    )]
+    IdentityProvider { username: String, provider: String },
+}
+
+/// Only built-in accounts have a password in Coder.
+pub fn resettable(user: &ApiUser) -> Result<(), NotResettable> {
+    match user.login_type.as_str() {
+        "built-in" | "" => Ok(()),
+        other => Err(NotResettable::IdentityProvider {
+            username: user.username.clone(),
+            provider: match other {
+                "saml" => "SAML".to_string(),
+                "oidc" => "OpenID Connect".to_string(),
+                other => format!("login type {other:?}"),
+            },
+        }),
+    }
+}
+
+/// `{"password": P, "temporary_password": true}`: what the dashboard's Reset password sends
+/// (users.go `UpdateUserReq` flattens `UserPasswordSettings`).
+pub fn patch_body(password: &Secret) -> Zeroizing<Vec<u8>> {
+    let mut body = Zeroizing::new(Vec::with_capacity(64 + password.expose().len()));
+    body.extend_from_slice(br#"{"password":"#);
+    json_string_into(password.expose(), &mut body);
+    body.extend_from_slice(br#","temporary_password":true}"#);
+    body
+}
+
+/// `{"email": E, "password": P}` for `POST /auth/basic/login` (login.go `LoginRequest`).
+pub fn login_body(email: &str, password: &Secret) -> Zeroizing<Vec<u8>> {
+    let mut body = Zeroizing::new(Vec::with_capacity(
+        64 + email.len() + password.expose().len(),
+    ));
+    body.extend_from_slice(br#"{"email":"#);
+    json_string_into(email, &mut body);
+    body.extend_from_slice(br#","password":"#);
+    json_string_into(password.expose(), &mut body);
+    body.push(b'}');
+    body
+}
+
+/// Writes `s` as a JSON string straight into `out` (no intermediate copy of a secret).
+fn json_string_into(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+/// The session token of a login answer (login.go `LoginResponse`); coderd may answer an
+/// error with status 200, which the SDK then reports as an empty token.
+pub fn read_session_token(body: &[u8]) -> Option<Secret> {
+    #[derive(Deserialize)]
+    struct LoginResponse {
+        session_token: String,
+    }
+    let parsed: LoginResponse = serde_json::from_slice(body).ok()?;
+    let token = parsed.session_token;
+    (!token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())).then(|| Secret::from(token))
+}
+
+/// coderd's own words for a failed request (error.go: `{"error":{"msg":...}}`), else the
+/// status's reason, as the SDK's `HTTPError` does.
+pub fn error_message(status: u16, body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct ApiError {
+        error: ApiErrorMsg,
+    }
+    #[derive(Deserialize)]
+    struct ApiErrorMsg {
+        msg: String,
+    }
+    match serde_json::from_slice::<ApiError>(body) {
+        Ok(e) if !e.error.msg.trim().is_empty() => e.error.msg.trim().to_string(),
+        _ => {
+            let reason = http::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("unknown status");
+            format!("{status} {reason}")
+        }
+    }
+}
+
+/// Where the v1 CLI keeps its login (internal/config: `configdir.LocalConfig("coder")`, files
+/// `session` and `url`): `$XDG_CONFIG_HOME/coder`, else `$HOME/.config/coder`, as
+/// kirsle/configdir's config_xdg.go has it (any non-empty `XDG_CONFIG_HOME` is taken).
+pub fn cli_config_dir(xdg_config_home: Option<&Path>, home: Option<&Path>) -> Option<PathBuf> {
+    match (xdg_config_home, home) {
+        (Some(xdg), _) if !xdg.as_os_str().is_empty() => Some(xdg.join("coder")),
+        (_, Some(home)) if !home.as_os_str().is_empty() => Some(home.join(".config").join("coder")),
+        _ => None,
+    }
+}
+
+/// A token as read from a file or the environment: the CLI writes it without a newline, but
+/// a hand-written file may have one. `None` when it cannot be a token.
+pub fn clean_token(raw: &str) -> Option<Secret> {
+    let token = raw.trim();
+    (!token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| Secret::from(token.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(username: &str, email: &str, login_type: &str) -> ApiUser {
+        ApiUser {
+            id: format!("id-{username}"),
+            email: email.into(),
+            username: username.into(),
+            roles: vec!["site-member".into()],
+            login_type: login_type.into(),
+            temporary_password: false,
+        }
+    }
+
+    fn users() -> Vec<ApiUser> {
+        vec![
+            user("admin", "admin@coder.example.com", "built-in"),
+            user("alice", "Alice.Smith@example.com", "built-in"),
+            user("alicia", "alicia@example.com", "built-in"),
+            user("bob", "bob@example.com", "built-in"),
+            user("olivia", "olivia@example.com", "oidc"),
+        ]
+    }
+
+    #[test]
+    fn users_are_found_by_name_or_email_ignoring_case() {
+        let users = users();
+        for (wanted, found) in [
+            ("alice", "alice"),
+            ("ALICE", "alice"),
+            ("alice.smith@EXAMPLE.com", "alice"),
+            ("bob@example.com", "bob"),
+        ] {
+            match find_user(&users, wanted) {
+                Lookup::Found(u) => assert_eq!(u.username, found, "{wanted}"),
+                other => panic!("{wanted}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_user_lists_close_ones() {
+        let users = users();
+        let cases: &[(&str, &[&str])] = &[
+            ("alise", &["alice"]),
+            ("alicai", &["alice", "alicia"]),
+            ("ali", &["alice", "alicia"]),
+            ("bobby@example.com", &["bob"]),
+            ("zed", &[]),
+            ("", &[]),
+        ];
+        for (wanted, close) in cases {
+            assert_eq!(
+                find_user(&users, wanted),
+                Lookup::NotFound {
+                    close: close.iter().map(|s| s.to_string()).collect()
+                },
+                "{wanted}"
+            );
+        }
+    }
+
+    #[test]
+    fn edit_distances() {
+        for (a, b, d) in [
+            ("", "", 0),
+            ("abc", "", 3),
+            ("alice", "alise", 1),
+            ("kitten", "sitting", 3),
+        ] {
+            assert_eq!(edit_distance(a, b), d, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn identity_provider_accounts_are_not_resettable() {
+        assert_eq!(resettable(&user("a", "a@x", "built-in")), Ok(()));
+        assert_eq!(resettable(&user("a", "a@x", "")), Ok(()));
+        for (login_type, provider) in [("oidc", "OpenID Connect"), ("saml", "SAML")] {
+            assert_eq!(
+                resettable(&user("olivia", "o@x", login_type))
+                    .unwrap_err()
+                    .to_string(),
+                format!(
+                    "olivia signs in through {provider}, so its password lives in the identity provider, not in Coder"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn bodies_are_json_with_the_secret_escaped() {
+        let pw = Secret::from("a\"b\\c\u{1}é".to_string());
+        let patch = patch_body(&pw);
+        let value: serde_json::Value = serde_json::from_slice(&patch).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"password": "a\"b\\c\u{1}é", "temporary_password": true})
+        );
+        let login = login_body("admin@coder.example.com", &pw);
+        let value: serde_json::Value = serde_json::from_slice(&login).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"email": "admin@coder.example.com", "password": "a\"b\\c\u{1}é"})
+        );
+    }
+
+    #[test]
+    fn session_tokens_and_errors_are_read_as_the_sdk_reads_them() {
+        assert_eq!(
+            read_session_token(br#"{"session_token":"abc-123"}"#).map(|t| t.expose().to_string()),
+            Some("abc-123".into())
+        );
+        assert!(read_session_token(br#"{"session_token":""}"#).is_none());
+        assert!(read_session_token(br#"{"error":{"msg":"no"}}"#).is_none());
+        assert!(read_session_token(b"{\"session_token\":\"a\\nb\"}").is_none());
+        assert_eq!(
+            error_message(403, br#"{"error":{"msg":"You do not have permission to do that.","code":"forbidden","details":null}}"#),
+            "You do not have permission to do that."
+        );
+        assert_eq!(
+            error_message(502, b"<html>bad gateway</html>"),
+            "502 Bad Gateway"
+        );
+        assert_eq!(
+            error_message(401, br#"{"error":{"msg":"  "}}"#),
+            "401 Unauthorized"
+        );
+    }
+
+    #[test]
+    fn users_list_shapes() {
+        let list = read_users(
+            br#"[{"id":"1","email":"a@x","username":"a","name":"A","roles":["site-admin"],"temporary_password":false,"login_type":"built-in","key_regenerated_at":"2026-01-05T10:00:00Z"}]"#,
+        )
+        .unwrap();
+        assert_eq!(list[0].roles, ["site-admin"]);
+        assert!(read_users(b"{}").is_err());
+    }
+
+    #[test]
+    fn the_cli_config_dir_follows_xdg() {
+        let home = Path::new("/home/u");
+        assert_eq!(
+            cli_config_dir(Some(Path::new("/x")), Some(home)),
+            Some(PathBuf::from("/x/coder"))
+        );
+        // configdir takes any value; an empty one means unset.
+        assert_eq!(
+            cli_config_dir(Some(Path::new("")), Some(home)),
+            Some(PathBuf::from("/home/u/.config/coder"))
+        );
+        assert_eq!(cli_config_dir(None, None), None);
+    }
+
+    #[test]
+    fn tokens_are_trimmed_and_checked() {
+        assert_eq!(
+            clean_token("abc\n").map(|t| t.expose().to_string()),
+            Some("abc".into())
+        );
+        assert!(clean_token(" \n").is_none());
+        assert!(clean_token("a b").is_none());
+    }
+}
