@@ -38,7 +38,7 @@ _kubectl__coder() {
 
     case "${cmd}" in
         kubectl__coder)
-            opts="-n -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version status reset-admin-password reset-password create-admin-user version"
+            opts="-n -s -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version status reset-admin-password reset-password create-admin-user version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -69,6 +69,50 @@ _kubectl__coder() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-skip-tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -116,7 +160,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__create__subcmd__admin__subcmd__user)
-            opts="-n -c -l -o -y -v -h -V --username --email --password-stdin --password-prompt --allow-disabled-password-login --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
+            opts="-n -s -c -l -o -y -v -h -V --username --email --password-stdin --password-prompt --allow-disabled-password-login --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -155,6 +199,50 @@ _kubectl__coder() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-skip-tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -202,7 +290,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__reset__subcmd__admin__subcmd__password)
-            opts="-n -c -l -o -y -v -h -V --owner --password-stdin --password-prompt --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
+            opts="-n -s -c -l -o -y -v -h -V --owner --password-stdin --password-prompt --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,6 +325,50 @@ _kubectl__coder() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-skip-tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -284,7 +416,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__reset__subcmd__password)
-            opts="-n -c -l -o -y -v -h -V --password-stdin --password-prompt --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
+            opts="-n -s -c -l -o -y -v -h -V --password-stdin --password-prompt --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -315,6 +447,50 @@ _kubectl__coder() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-skip-tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -362,7 +538,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__status)
-            opts="-n -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
+            opts="-n -s -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,6 +569,50 @@ _kubectl__coder() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-skip-tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -440,7 +660,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__subcmd__coder__subcmd__version)
-            opts="-n -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
+            opts="-n -s -c -l -o -y -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --pod --container --selector --generation --timeout --output --yes --dry-run --allow-insecure-connection --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -471,6 +691,50 @@ _kubectl__coder() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-skip-tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

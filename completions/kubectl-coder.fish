@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_coder_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= pod= c/container= l/selector= generation= timeout= o/output= y/yes dry-run allow-insecure-connection v/verbose h/help V/version
+    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= s/server= certificate-authority= client-certificate= client-key= insecure-skip-tls-verify= tls-server-name= token= as= as-group= as-uid= pod= c/container= l/selector= generation= timeout= o/output= y/yes dry-run allow-insecure-connection v/verbose h/help V/version
 end
 
 function __fish_kubectl_coder_needs_command
@@ -30,6 +30,17 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l cluster -d 
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s s -l server -d 'The address of the API server (instead of the kubeconfig cluster\'s)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l certificate-authority -d 'Path to a CA certificate file for the API server' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (a password change then needs --allow-insecure-connection)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l tls-server-name -d 'Server name to check the API server\'s certificate against (instead of its host)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l token -d 'Bearer token for the API server (instead of the kubeconfig user\'s credentials)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l as -d 'User to impersonate' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l as-group -d 'Group to impersonate (repeat for several)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l as-uid -d 'UID to impersonate' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_needs_command" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -57,6 +68,17 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l c
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s s -l server -d 'The address of the API server (instead of the kubeconfig cluster\'s)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l certificate-authority -d 'Path to a CA certificate file for the API server' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (a password change then needs --allow-insecure-connection)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l tls-server-name -d 'Server name to check the API server\'s certificate against (instead of its host)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l token -d 'Bearer token for the API server (instead of the kubeconfig user\'s credentials)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l as -d 'User to impersonate' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l as-group -d 'Group to impersonate (repeat for several)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l as-uid -d 'UID to impersonate' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -80,6 +102,17 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s s -l server -d 'The address of the API server (instead of the kubeconfig cluster\'s)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l certificate-authority -d 'Path to a CA certificate file for the API server' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (a password change then needs --allow-insecure-connection)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l tls-server-name -d 'Server name to check the API server\'s certificate against (instead of its host)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l token -d 'Bearer token for the API server (instead of the kubeconfig user\'s credentials)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l as -d 'User to impersonate' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l as-group -d 'Group to impersonate (repeat for several)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l as-uid -d 'UID to impersonate' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -104,6 +137,17 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-passwo
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s s -l server -d 'The address of the API server (instead of the kubeconfig cluster\'s)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l certificate-authority -d 'Path to a CA certificate file for the API server' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (a password change then needs --allow-insecure-connection)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l tls-server-name -d 'Server name to check the API server\'s certificate against (instead of its host)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l token -d 'Bearer token for the API server (instead of the kubeconfig user\'s credentials)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l as -d 'User to impersonate' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l as-group -d 'Group to impersonate (repeat for several)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l as-uid -d 'UID to impersonate' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -130,6 +174,17 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s s -l server -d 'The address of the API server (instead of the kubeconfig cluster\'s)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l certificate-authority -d 'Path to a CA certificate file for the API server' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (a password change then needs --allow-insecure-connection)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l tls-server-name -d 'Server name to check the API server\'s certificate against (instead of its host)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l token -d 'Bearer token for the API server (instead of the kubeconfig user\'s credentials)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l as -d 'User to impersonate' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l as-group -d 'Group to impersonate (repeat for several)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l as-uid -d 'UID to impersonate' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -155,6 +210,17 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l 
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s n -l namespace -d 'Namespace of the Coder deployment (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s s -l server -d 'The address of the API server (instead of the kubeconfig cluster\'s)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l certificate-authority -d 'Path to a CA certificate file for the API server' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l client-certificate -d 'Path to a client certificate file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l client-key -d 'Path to a client key file for TLS' -r -F
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (a password change then needs --allow-insecure-connection)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l tls-server-name -d 'Server name to check the API server\'s certificate against (instead of its host)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l token -d 'Bearer token for the API server (instead of the kubeconfig user\'s credentials)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l as -d 'User to impersonate' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l as-group -d 'Group to impersonate (repeat for several)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l as-uid -d 'UID to impersonate' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand version" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r

@@ -18,7 +18,10 @@ use clap::{CommandFactory, FromArgMatches};
 pub fn main_entry() -> std::process::ExitCode {
     hardening::harden();
     let name = cli::args::display_name(std::env::args_os().next().as_deref());
-    let matches = cli::args::Cli::command().bin_name(name).get_matches();
+    let args = cli::args::normalize_verbosity(std::env::args_os().collect());
+    let matches = cli::args::Cli::command()
+        .bin_name(name)
+        .get_matches_from(args);
     let parsed = cli::args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = parsed
         .into_config()

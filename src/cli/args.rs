@@ -85,6 +85,93 @@ pub struct ConnectionArgs {
     /// Timeout for each API request, e.g. 10s, 1m (default 30s; 0 waits forever)
     #[arg(long = "request-timeout", global = true, value_name = "DURATION", value_parser = duration::parse)]
     pub request_timeout: Option<Duration>,
+
+    /// The address of the API server (instead of the kubeconfig cluster's)
+    #[arg(short = 's', long, global = true, value_name = "URL")]
+    pub server: Option<String>,
+
+    /// Path to a CA certificate file for the API server
+    #[arg(long = "certificate-authority", global = true, value_name = "PATH")]
+    pub certificate_authority: Option<PathBuf>,
+
+    /// Path to a client certificate file for TLS
+    #[arg(long = "client-certificate", global = true, value_name = "PATH")]
+    pub client_certificate: Option<PathBuf>,
+
+    /// Path to a client key file for TLS
+    #[arg(long = "client-key", global = true, value_name = "PATH")]
+    pub client_key: Option<PathBuf>,
+
+    /// Do not verify the API server's certificate (a password change then needs --allow-insecure-connection)
+    #[arg(long = "insecure-skip-tls-verify", global = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_name = "BOOL", value_parser = clap::builder::BoolishValueParser::new())]
+    pub insecure_skip_tls_verify: Option<bool>,
+
+    /// Server name to check the API server's certificate against (instead of its host)
+    #[arg(long = "tls-server-name", global = true, value_name = "NAME")]
+    pub tls_server_name: Option<String>,
+
+    /// Bearer token for the API server (instead of the kubeconfig user's credentials)
+    #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// User to impersonate
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub impersonate: Option<String>,
+
+    /// Group to impersonate (repeat for several)
+    #[arg(long = "as-group", global = true, value_name = "GROUP")]
+    pub impersonate_groups: Vec<String>,
+
+    /// UID to impersonate
+    #[arg(long = "as-uid", global = true, value_name = "UID")]
+    pub impersonate_uid: Option<String>,
+}
+
+/// kubectl's `-v=N` / `--v=N` / `--v N` (a log level) as our `-v` count: 0 is quiet, 1-5 is
+/// `-v`, 6 and above (kubectl's request-level detail) is `-vv`. kubectl hands plugins its
+/// global flags as typed, so `kubectl coder -v=6 status` must work.
+pub fn normalize_verbosity(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut iter = args.into_iter().peekable();
+    let level_flag = |level: &str| -> Option<Option<&'static str>> {
+        let level: u32 = level.parse().ok()?;
+        Some(match level {
+            0 => None,
+            1..=5 => Some("-v"),
+            _ => Some("-vv"),
+        })
+    };
+    while let Some(arg) = iter.next() {
+        let text = arg.to_str().map(str::to_string);
+        let level = match text.as_deref() {
+            Some("--") => {
+                out.push(arg);
+                out.extend(iter);
+                break;
+            }
+            Some(t) => t
+                .strip_prefix("-v=")
+                .or_else(|| t.strip_prefix("--v="))
+                .map(str::to_string)
+                .or_else(|| {
+                    (t == "--v")
+                        .then(|| iter.peek().and_then(|n| n.to_str()).map(str::to_string))
+                        .flatten()
+                        .filter(|n| n.parse::<u32>().is_ok())
+                        .inspect(|_| {
+                            iter.next();
+                        })
+                }),
+            None => None,
+        };
+        match level.as_deref().and_then(level_flag) {
+            Some(Some(flag)) => out.push(flag.into()),
+            Some(None) => {}
+            None => out.push(arg),
+        }
+    }
+    out
 }
 
 /// How to choose the pod and container; the defaults find the Coder server by itself.

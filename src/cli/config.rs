@@ -9,6 +9,7 @@ use crate::coder::action::Action;
 use crate::coder::locate::{Overrides, valid_pod_name};
 use crate::coder::names::{Account, Email, InputError, Username};
 use crate::kube::connection::ConnectOptions;
+use crate::kube::select::{FlagOverrides, FlagToken};
 use crate::ui::output::OutputFormat;
 
 /// The limit for each API request when `--request-timeout` is not given.
@@ -173,6 +174,18 @@ impl Cli {
             request_timeout: match args.request_timeout {
                 None => Some(DEFAULT_REQUEST_TIMEOUT),
                 Some(given) => limit(given),
+            },
+            flags: FlagOverrides {
+                server: args.server,
+                certificate_authority: args.certificate_authority,
+                client_certificate: args.client_certificate,
+                client_key: args.client_key,
+                insecure_skip_tls_verify: args.insecure_skip_tls_verify,
+                tls_server_name: args.tls_server_name,
+                token: args.token.map(FlagToken),
+                impersonate: args.impersonate,
+                impersonate_groups: args.impersonate_groups,
+                impersonate_uid: args.impersonate_uid,
             },
         };
         Ok(Config {

@@ -5,7 +5,10 @@ use crate::cli::config::Config;
 use crate::coder::locate::{self, LocateError};
 use crate::coder::target::Target;
 use crate::exit_codes::ExitCode;
+use k8s_openapi::api::core::v1::Pod;
+
 use crate::kube::connection::{self, Connection};
+use crate::kube::error::ApiCallError;
 use crate::ui::output::{Log, OutputFormat};
 use crate::ui::problem::Problem;
 use crate::ui::terminal::Terminal;
@@ -46,26 +49,20 @@ impl<'a> Session<'a> {
     /// Lists (or gets) pods and picks the target. On failure, looks around for a better hint:
     /// whether the namespace exists and which other namespaces run Coder. Those extra requests
     /// happen only on this error path, so a reset costs one list and one exec.
-    pub async fn find_target(&self, conn: &Connection) -> anyhow::Result<Target> {
+    pub async fn find_target(&self, conn: &mut Connection) -> anyhow::Result<Target> {
+        let pods = match self.fetch_pods(conn).await {
+            // A credential plugin's token the server rejects: run the plugin once more, as
+            // client-go does on a 401, and ask again.
+            Err(e) if e.is_unauthorized() && conn.renew_credentials()? => {
+                self.log
+                    .line("the API server answered 401: ran the credential plugin again");
+                self.fetch_pods(conn).await?
+            }
+            other => other?,
+        };
+        let conn = &*conn;
         let overrides = &self.config.overrides;
         let namespace = &conn.namespace;
-        let pods = match &overrides.pod {
-            Some(name) => {
-                self.log.line(&format!("getting pod {namespace}/{name}"));
-                vec![conn.get_pod(name).await?]
-            }
-            None => {
-                self.log.line(&format!(
-                    "listing pods in namespace {namespace}{}",
-                    overrides
-                        .selector
-                        .as_deref()
-                        .map(|s| format!(" with selector {s}"))
-                        .unwrap_or_default()
-                ));
-                conn.list_pods(overrides.selector.as_deref()).await?
-            }
-        };
         match locate::choose(namespace, &pods, overrides) {
             Ok(target) => {
                 self.log.line(&format!(
@@ -97,6 +94,31 @@ impl<'a> Session<'a> {
                 Err(LocateError::NoPod(no_pod).into())
             }
             Err(other) => Err(other.into()),
+        }
+    }
+}
+
+impl Session<'_> {
+    /// The pod named with `--pod`, or the namespace's pods (with `-l`).
+    async fn fetch_pods(&self, conn: &Connection) -> Result<Vec<Pod>, ApiCallError> {
+        let overrides = &self.config.overrides;
+        let namespace = &conn.namespace;
+        match &overrides.pod {
+            Some(name) => {
+                self.log.line(&format!("getting pod {namespace}/{name}"));
+                Ok(vec![conn.get_pod(name).await?])
+            }
+            None => {
+                self.log.line(&format!(
+                    "listing pods in namespace {namespace}{}",
+                    overrides
+                        .selector
+                        .as_deref()
+                        .map(|s| format!(" with selector {s}"))
+                        .unwrap_or_default()
+                ));
+                conn.list_pods(overrides.selector.as_deref()).await
+            }
         }
     }
 }

@@ -19,11 +19,11 @@ use crate::ui::problem;
 const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
-    let conn = session.connect().await?;
+    let mut conn = session.connect().await?;
     if let Some(insecurity) = conn.insecurity {
         output::note(&format!("warning: {}", insecurity.describe()));
     }
-    let (target, pod_problem) = match session.find_target(&conn).await {
+    let (target, pod_problem) = match session.find_target(&mut conn).await {
         Ok(target) => (Some(target), None),
         Err(err) => {
             let problem = problem::describe(&err);

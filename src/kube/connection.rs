@@ -11,12 +11,16 @@ use k8s_openapi::api::authorization::v1::{
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{ListParams, PostParams};
 use kube::client::{ClientBuilder, DynBody};
-use kube::config::{KubeConfigOptions, KubeconfigError};
+use kube::config::{AuthInfo, Cluster, ExecConfig};
 use kube::{Api, Client};
+use secrecy::SecretString;
 use tower::util::MapResponseLayer;
 
+use crate::kube::credential_plugin;
 use crate::kube::error::{ApiCall, ApiCallError, ApiFailure, ConfigError};
 use crate::kube::kubeconfig::{kubeconfig_paths, read_kubeconfigs};
+use crate::kube::proxy::{self, Proxy, ProxyEnv};
+use crate::kube::select::{self, FlagOverrides};
 
 pub const USER_AGENT: &str = concat!("kubectl-coder/", env!("CARGO_PKG_VERSION"));
 
@@ -37,6 +41,8 @@ pub struct ConnectOptions {
     pub namespace: Option<String>,
     /// The limit for each API request; `None` waits forever.
     pub request_timeout: Option<Duration>,
+    /// `--server`, `--token`, `--as` and kubectl's other global flags.
+    pub flags: FlagOverrides,
 }
 
 /// Where the client configuration came from, for `status` and for error messages.
@@ -94,6 +100,18 @@ pub struct Connection {
     pub request_timeout: Option<Duration>,
     /// Set when the connection is not private.
     pub insecurity: Option<Insecurity>,
+    /// The proxy in the way, if any.
+    pub proxy: Option<Proxy>,
+    /// How to get new credentials after a 401: the credential plugin, once.
+    renewal: Option<Renewal>,
+}
+
+/// What a 401 may renew: the kubeconfig's credential plugin, run again once.
+#[derive(Clone)]
+struct Renewal {
+    exec: ExecConfig,
+    cluster: Cluster,
+    config: kube::Config,
 }
 
 /// Builds the client from the flags, kubeconfig files or the in-cluster service account.
@@ -105,39 +123,36 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
         home.as_deref(),
     );
 
-    let (mut config, context, source) = if paths.is_empty() {
-        match kube::Config::incluster() {
-            Ok(config) => (config, None, ConfigSource::InCluster),
-            Err(_) => return Err(ConfigError::NoConfig { looked_at }),
-        }
+    let (selected, source) = if paths.is_empty() {
+        (
+            in_cluster().ok_or(ConfigError::NoConfig { looked_at })?,
+            ConfigSource::InCluster,
+        )
     } else {
         let kubeconfig = read_kubeconfigs(&paths)?;
-        let context = options
-            .context
-            .clone()
-            .or_else(|| kubeconfig.current_context.clone());
-        let selection = KubeConfigOptions {
-            context: options.context.clone(),
-            cluster: options.cluster.clone(),
-            user: options.user.clone(),
-        };
-        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &selection)
-            .await
-            .map_err(|e| match e {
-                KubeconfigError::LoadContext(name) => ConfigError::UnknownContext(name),
-                KubeconfigError::CurrentContextNotSet => ConfigError::NoCurrentContext,
-                other => ConfigError::Invalid(other),
-            })?;
-        (config, context, ConfigSource::Files(paths))
+        let selected = select::select(
+            &kubeconfig,
+            options.context.as_deref(),
+            options.cluster.as_deref(),
+            options.user.as_deref(),
+        )?;
+        (selected, ConfigSource::Files(paths))
     };
-
+    let (cluster, mut user) = select::apply(selected.cluster, selected.auth_info, &options.flags);
+    let exec = user.exec.take();
+    let mut config = client_config(&cluster, user, &ProxyEnv::from_env())?;
+    config.default_namespace = selected.namespace.unwrap_or_else(|| "default".to_string());
     if let Some(timeout) = options.request_timeout {
         config.connect_timeout = Some(timeout);
     }
-    config.headers.push((
-        http::header::USER_AGENT,
-        http::HeaderValue::from_static(USER_AGENT),
-    ));
+    let renewal = exec.map(|exec| Renewal {
+        exec,
+        cluster: cluster.clone(),
+        config: config.clone(),
+    });
+    if let Some(renewal) = &renewal {
+        config = renewal.with_fresh_credential()?;
+    }
     let namespace = options
         .namespace
         .clone()
@@ -150,19 +165,137 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
     } else {
         None
     };
-    let client = ClientBuilder::try_from(config)
-        .map_err(ConfigError::Client)?
-        .with_layer(&MapResponseLayer::new(limit_response))
-        .build();
+    let proxy = proxy::choose(
+        cluster.proxy_url.as_deref(),
+        &config.cluster_url,
+        &ProxyEnv::from_env(),
+    )?;
     Ok(Connection {
-        client,
-        context,
+        client: build_client(config)?,
+        context: selected.context,
         cluster_url,
         namespace,
         source,
         request_timeout: options.request_timeout,
         insecurity,
+        proxy,
+        renewal,
     })
+}
+
+impl Renewal {
+    /// The config with what the plugin gives now.
+    fn with_fresh_credential(&self) -> Result<kube::Config, ConfigError> {
+        let credential = credential_plugin::run(&self.exec, &self.cluster)?;
+        let mut config = self.config.clone();
+        config.auth_info.token = credential.token;
+        config.auth_info.client_certificate_data = credential.client_certificate_data;
+        config.auth_info.client_key_data = credential.client_key_data;
+        Ok(config)
+    }
+}
+
+fn build_client(config: kube::Config) -> Result<Client, ConfigError> {
+    let mut config = config;
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(USER_AGENT),
+    ));
+    Ok(ClientBuilder::try_from(config)
+        .map_err(ConfigError::Client)?
+        .with_layer(&MapResponseLayer::new(limit_response))
+        .build())
+}
+
+/// The in-cluster service account as a cluster and user, so that kubectl's flags apply to it
+/// as to a kubeconfig's (rest.InClusterConfig).
+fn in_cluster() -> Option<select::Selected> {
+    let config = kube::Config::incluster().ok()?;
+    let cluster = Cluster {
+        server: Some(config.cluster_url.to_string()),
+        certificate_authority: config
+            .root_cert_file
+            .as_ref()
+            .map(|p| p.display().to_string()),
+        ..Default::default()
+    };
+    Some(select::Selected {
+        context: None,
+        namespace: Some(config.default_namespace.clone()),
+        cluster,
+        auth_info: config.auth_info,
+    })
+}
+
+/// kube's client configuration from a cluster and user, as client-go builds a rest.Config:
+/// the CA, TLS options and the proxy decided here ([`proxy::choose`]); a `tokenFile` read
+/// and trimmed (kubectl trims it); kube's own retries off (a list is retried here, visibly,
+/// and a reset never).
+pub fn client_config(
+    cluster: &Cluster,
+    mut user: AuthInfo,
+    env: &ProxyEnv,
+) -> Result<kube::Config, ConfigError> {
+    let server = cluster
+        .server
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .ok_or(ConfigError::NoServer)?;
+    let url: http::Uri = server
+        .parse()
+        .ok()
+        .filter(|u: &http::Uri| u.host().is_some())
+        .ok_or_else(|| ConfigError::BadServer(server.to_string()))?;
+    let mut config = kube::Config::new(url);
+    config.accept_invalid_certs = cluster.insecure_skip_tls_verify.unwrap_or(false);
+    config.disable_compression = cluster.disable_compression.unwrap_or(false);
+    config.tls_server_name = cluster.tls_server_name.clone();
+    config.root_cert = certificate_authority(cluster)?;
+    config.proxy_url =
+        proxy::choose(cluster.proxy_url.as_deref(), &config.cluster_url, env)?.map(|p| p.url);
+    config.default_retry = false;
+    if let Some(path) = user.token_file.take() {
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::TokenFile {
+            path: PathBuf::from(&path),
+            source,
+        })?;
+        user.token = Some(SecretString::from(text.trim().to_string()));
+    }
+    config.auth_info = user;
+    Ok(config)
+}
+
+/// The cluster's CA certificates (DER), from `certificate-authority-data` or the file.
+fn certificate_authority(cluster: &Cluster) -> Result<Option<Vec<Vec<u8>>>, ConfigError> {
+    use base64::Engine as _;
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject as _;
+    let pem = match (
+        &cluster.certificate_authority_data,
+        &cluster.certificate_authority,
+    ) {
+        (Some(data), _) => base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|_| {
+                ConfigError::BadCertificateAuthority(
+                    "certificate-authority-data is not base64".into(),
+                )
+            })?,
+        (None, Some(path)) => std::fs::read(path).map_err(|e| {
+            ConfigError::BadCertificateAuthority(format!("cannot read {path}: {e}"))
+        })?,
+        (None, None) => return Ok(None),
+    };
+    let certs: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(&pem)
+        .filter_map(Result::ok)
+        .map(|c| c.as_ref().to_vec())
+        .collect();
+    if certs.is_empty() {
+        return Err(ConfigError::BadCertificateAuthority(
+            "no PEM certificate in the certificate authority".into(),
+        ));
+    }
+    Ok(Some(certs))
 }
 
 /// The most we read of one API response: a pod list of a few thousand pods is far smaller,
@@ -190,6 +323,17 @@ pub fn is_too_large(err: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 impl Connection {
+    /// After a 401: runs the credential plugin once more and rebuilds the client, as client-go
+    /// refreshes an exec credential the API server rejected. False when there is nothing to
+    /// renew (or it was renewed already).
+    pub fn renew_credentials(&mut self) -> Result<bool, ConfigError> {
+        let Some(renewal) = self.renewal.take() else {
+            return Ok(false);
+        };
+        self.client = build_client(renewal.with_fresh_credential()?)?;
+        Ok(true)
+    }
+
     /// Runs one API call under `--request-timeout`.
     async fn timed<T>(
         &self,

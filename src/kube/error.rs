@@ -20,10 +20,27 @@ pub enum ConfigError {
     },
     #[error("context {0:?} does not exist in the kubeconfig")]
     UnknownContext(String),
+    #[error("cluster {0:?} does not exist in the kubeconfig")]
+    UnknownCluster(String),
+    #[error("user {0:?} does not exist in the kubeconfig")]
+    UnknownUser(String),
+    #[error("the cluster has no server address")]
+    NoServer,
+    #[error("the server address {0:?} is not a URL (https://host:port)")]
+    BadServer(String),
+    #[error("the cluster's certificate authority cannot be used: {0}")]
+    BadCertificateAuthority(String),
+    #[error("cannot read the user's tokenFile {path}: {source}")]
+    TokenFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Proxy(#[from] crate::kube::proxy::ProxyError),
+    #[error(transparent)]
+    CredentialPlugin(#[from] crate::kube::credential_plugin::PluginError),
     #[error("the kubeconfig has no current context")]
     NoCurrentContext,
-    #[error("the kubeconfig could not be used: {0}")]
-    Invalid(#[source] KubeconfigError),
     #[error("no kubeconfig found (looked at {looked_at}) and not running inside a cluster")]
     NoConfig { looked_at: String },
     #[error("cannot create a Kubernetes client: {0}")]
@@ -59,6 +76,13 @@ pub enum ApiFailure {
     /// It took longer than `--request-timeout`.
     #[error("the API server did not answer within {0:?} (--request-timeout)")]
     TimedOut(Duration),
+}
+
+impl ApiCallError {
+    /// The API server answered 401 Unauthorized.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(&self.source, ApiFailure::Kube(kube::Error::Api(status)) if status.code == 401)
+    }
 }
 
 /// A failed API call, with where it went: built by the call itself.

@@ -2,9 +2,12 @@
 //! [`connection::ConnectOptions`]; the calls fill in their own [`error::ApiCallError`].
 
 pub mod connection;
+pub mod credential_plugin;
 pub mod error;
 pub mod exec;
 pub mod kubeconfig;
 pub mod portforward;
+pub mod proxy;
+pub mod select;
 pub mod signals;
 pub mod transcript;

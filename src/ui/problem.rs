@@ -103,11 +103,42 @@ fn config_problem(e: &ConfigError) -> Problem {
         ConfigError::NoCurrentContext => {
             "pick one with --context, or `kubectl config use-context NAME`"
         }
-        ConfigError::Invalid(_) => "check it with `kubectl config view --minify`",
         ConfigError::NoConfig { .. } => "set $KUBECONFIG or pass --kubeconfig",
         ConfigError::Client(_) => "check the cluster's certificates and user in the kubeconfig",
+        ConfigError::UnknownCluster(_) => "list the clusters with `kubectl config get-clusters`",
+        ConfigError::UnknownUser(_) => "list the users with `kubectl config get-users`",
+        ConfigError::NoServer | ConfigError::BadServer(_) => {
+            "set the cluster's server in the kubeconfig, or pass -s/--server"
+        }
+        ConfigError::BadCertificateAuthority(_) => {
+            "check certificate-authority(-data) of the cluster, or --certificate-authority"
+        }
+        ConfigError::TokenFile { .. } => "check the user's tokenFile in the kubeconfig",
+        ConfigError::Proxy(_) => {
+            "fix HTTPS_PROXY (or the cluster's proxy-url): scheme://host:port, with http, https or socks5"
+        }
+        ConfigError::CredentialPlugin(e) => return plugin_problem(e),
     };
     Problem::new(ExitCode::Failure, chain(e), Some(hint.to_string()))
+}
+
+fn plugin_problem(e: &crate::kube::credential_plugin::PluginError) -> Problem {
+    use crate::kube::credential_plugin::PluginError;
+    let hint = match e {
+        PluginError::NotFound { .. } => {
+            "install it, or check the user's exec command in the kubeconfig (kubectl needs it too)"
+        }
+        PluginError::NeedsTerminal { .. } => {
+            "run the command on a terminal, or log in first so the plugin needs no answer"
+        }
+        PluginError::Failed { .. } | PluginError::NotRun { .. } => {
+            "`kubectl get pods` runs the same plugin: log in again as it asks"
+        }
+        PluginError::BadOutput { .. } | PluginError::NoCommand => {
+            "check the user's exec section in the kubeconfig"
+        }
+    };
+    Problem::new(ExitCode::Failure, e.to_string(), Some(hint.to_string()))
 }
 
 /// The exec did not start: nothing ran remotely.

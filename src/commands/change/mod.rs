@@ -45,7 +45,7 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         PasswordSource::Generate => None,
     };
 
-    let conn = session.connect().await?;
+    let mut conn = session.connect().await?;
     // Before any request: the token would already travel with the first one.
     if let Some(insecurity) = conn.insecurity {
         if !config.allow_insecure_connection && !config.dry_run {
@@ -61,7 +61,7 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         }
         output::note(&format!("warning: {}", insecurity.describe()));
     }
-    let target = session.find_target(&conn).await?;
+    let target = session.find_target(&mut conn).await?;
     // Coder v1 resets other users through coderd's API, not a command in the pod.
     if let (true, Change::ResetPassword { user, .. }) = (target.generation.is_v1(), change) {
         return v1_user::run(session, &conn, &target, user, chosen).await;
