@@ -1,4 +1,5 @@
-//! The simulator's PKI: a CA, a server certificate for 127.0.0.1/localhost, client certs.
+//! The simulator's PKI: a CA, a server certificate for 127.0.0.1/localhost (and `kubesim.test`, a
+//! name that resolves nowhere, reached through the tests' proxies), client certs.
 
 use std::sync::Arc;
 
@@ -40,8 +41,11 @@ impl Pki {
     }
 
     pub(crate) fn server_config(&self) -> anyhow::Result<Arc<rustls::ServerConfig>> {
-        let mut params =
-            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
+        let mut params = CertificateParams::new(vec![
+            "127.0.0.1".to_string(),
+            "localhost".to_string(),
+            "kubesim.test".to_string(),
+        ])?;
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CommonName, "kube-apiserver");
         params.distinguished_name = dn;

@@ -355,6 +355,7 @@ impl Connection {
             server: self.cluster_url.clone(),
             context: self.context.clone(),
             request_timeout: self.request_timeout,
+            proxy: self.proxy.as_ref().map(Proxy::describe),
             source: source.into(),
         }
     }

@@ -94,6 +94,8 @@ pub struct ApiCallError {
     pub context: Option<String>,
     /// The `--request-timeout` in force (`None`: no limit).
     pub request_timeout: Option<Duration>,
+    /// The proxy in the way, described without its credentials.
+    pub proxy: Option<String>,
     #[source]
     pub source: ApiFailure,
 }

@@ -87,6 +87,12 @@ pub enum ProxyError {
     Invalid { source_name: String },
     #[error("the proxy {shown} has an unsupported scheme: use http, https or socks5")]
     Scheme { shown: String },
+    /// kube 5 hands a SOCKS5 proxy's URL to hyper-util without its credentials (builder.rs
+    /// calls `SocksV5::new` but never `with_auth`): refused rather than sent anonymously.
+    #[error(
+        "the SOCKS5 proxy {shown} needs a user and password, which kubectl-coder cannot send to a SOCKS5 proxy yet"
+    )]
+    SocksCredentials { shown: String },
 }
 
 /// The proxy for `server`, if any.
@@ -137,7 +143,14 @@ fn parse(text: &str, source: ProxySource) -> Result<Proxy, ProxyError> {
         return Err(ProxyError::Invalid { source_name });
     }
     let proxy = Proxy { url, source };
+    let has_userinfo = proxy
+        .url
+        .authority()
+        .is_some_and(|a| a.as_str().contains('@'));
     match proxy.url.scheme_str() {
+        Some("socks5") if has_userinfo => Err(ProxyError::SocksCredentials {
+            shown: proxy.shown(),
+        }),
         Some("http" | "https" | "socks5") => Ok(proxy),
         _ => Err(ProxyError::Scheme {
             shown: proxy.shown(),
@@ -332,6 +345,12 @@ mod tests {
             chosen(None, &env(Some("ftp://user:secret@proxy:21"), None, None)),
             Err(ProxyError::Scheme {
                 shown: "ftp://proxy:21".into()
+            })
+        );
+        assert_eq!(
+            chosen(Some("socks5://user:secret@s:1080"), &env(None, None, None)),
+            Err(ProxyError::SocksCredentials {
+                shown: "socks5://s:1080".into()
             })
         );
         let err = chosen(None, &env(Some("http://user:secret@"), None, None)).unwrap_err();

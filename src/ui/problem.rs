@@ -114,6 +114,9 @@ fn config_problem(e: &ConfigError) -> Problem {
             "check certificate-authority(-data) of the cluster, or --certificate-authority"
         }
         ConfigError::TokenFile { .. } => "check the user's tokenFile in the kubeconfig",
+        ConfigError::Proxy(crate::kube::proxy::ProxyError::SocksCredentials { .. }) => {
+            "use an http proxy, a SOCKS5 proxy without a password, or NO_PROXY for the API server's host"
+        }
         ConfigError::Proxy(_) => {
             "fix HTTPS_PROXY (or the cluster's proxy-url): scheme://host:port, with http, https or socks5"
         }
@@ -353,6 +356,14 @@ pub fn api_problem(e: &ApiCallError) -> Problem {
             "check the connection with `kubectl get pods`",
         )
     };
+    if let Some(proxy) = &e.proxy {
+        // Whatever failed on the way, the proxy is the first thing to check.
+        return Problem::new(
+            ExitCode::Failure,
+            format!("cannot {what} at {} through {proxy}: {}", e.server, text::without_userinfo(&detail)),
+            Some("check the proxy: is it running and reachable, and are its address and credentials right? NO_PROXY lists hosts to reach directly".to_string()),
+        );
+    }
     Problem::new(
         ExitCode::Failure,
         format!("cannot {what} at {}: {detail}", e.server),
@@ -415,6 +426,7 @@ mod tests {
             server: "https://127.0.0.1:1".into(),
             context: Some("kubesim".into()),
             request_timeout: None,
+            proxy: None,
             source: ApiFailure::Kube(kube::Error::Api(Box::new(status))),
         });
         let p = describe(&err);

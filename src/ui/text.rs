@@ -132,6 +132,26 @@ pub fn last_line(text: &str) -> Option<&str> {
     text.lines().map(str::trim).rev().find(|l| !l.is_empty())
 }
 
+/// `text` with the user and password of any `scheme://user:password@host` removed, so that
+/// an error quoting a proxy URL cannot show its credentials.
+pub fn without_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        let authority_end = after
+            .find(|c: char| c == '/' || c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(after.len());
+        match after[..authority_end].rfind('@') {
+            Some(userinfo_end) => rest = &after[userinfo_end + 1..],
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +221,23 @@ mod tests {
     fn last_line_skips_blank_lines() {
         assert_eq!(last_line("one\ntwo\n\n  \n"), Some("two"));
         assert_eq!(last_line("\n"), None);
+    }
+
+    #[test]
+    fn userinfo_is_removed_from_urls() {
+        for (text, want) in [
+            (
+                "proxy http://u:p@h:3128 failed",
+                "proxy http://h:3128 failed",
+            ),
+            (
+                "socks5://user@host:1080/x and https://a:b@c/",
+                "socks5://host:1080/x and https://c/",
+            ),
+            ("no url here", "no url here"),
+            ("mail me@example.com", "mail me@example.com"),
+        ] {
+            assert_eq!(without_userinfo(text), want, "{text}");
+        }
     }
 }

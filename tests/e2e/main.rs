@@ -9,6 +9,7 @@ mod deployments;
 mod exec_engine;
 mod faults;
 mod hygiene;
+mod proxies;
 mod reset_v1;
 mod reset_v1_users;
 mod reset_v2;

@@ -1,0 +1,240 @@
+//! Proxies between the plugin and the API server (issue 10): the environment's `HTTPS_PROXY`,
+//! a cluster's `proxy-url` (http and socks5), credentials in the proxy URL, and the bypasses
+//! (loopback, `NO_PROXY`). Each path is compared with the real kubectl's on the same
+//! kubeconfig and environment: the proxy's log must show the same tunnels.
+
+use std::path::PathBuf;
+
+use kubesim::Scenario;
+
+use crate::support::proxy::{self, PROXIED_HOST};
+use crate::support::{Cmd, TestEnv};
+
+/// A kubeconfig naming the simulator `kubesim.test` (reachable only through the test
+/// proxies), with the cluster's `proxy-url` when given.
+fn proxied_kubeconfig(env: &TestEnv, name: &str, proxy_url: Option<&str>) -> PathBuf {
+    let text = std::fs::read_to_string(&env.kubeconfig).unwrap();
+    let mut text = text.replace("https://127.0.0.1:", &format!("https://{PROXIED_HOST}:"));
+    if let Some(url) = proxy_url {
+        let server_line = text
+            .lines()
+            .find(|l| l.contains("server:"))
+            .unwrap()
+            .to_string();
+        text = text.replace(
+            &server_line,
+            &format!("{server_line}\n    proxy-url: {url}"),
+        );
+    }
+    let path = env.path(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn without_proxy_env(cmd: Cmd) -> Cmd {
+    [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ]
+    .into_iter()
+    .fold(cmd, |c, k| c.env_remove(k))
+}
+
+/// The plugin's and kubectl's runs with the same kubeconfig and environment.
+fn both(env: &TestEnv, kubeconfig: &PathBuf, vars: &[(&str, String)]) -> (Cmd, Cmd) {
+    let set = |mut cmd: Cmd| {
+        cmd = without_proxy_env(cmd).env("KUBECONFIG", kubeconfig);
+        for (k, v) in vars {
+            cmd = cmd.env(k, v);
+        }
+        cmd
+    };
+    (set(env.plugin()), set(env.kubectl()))
+}
+
+#[test]
+fn https_proxy_from_the_environment_carries_a_reset_as_it_carries_kubectl() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let proxy = proxy::http_connect(None);
+    let kubeconfig = proxied_kubeconfig(&env, "proxied.yaml", None);
+    let target = format!("{PROXIED_HOST}:{}", env.sim.port());
+    // A lower-case variable, and a NO_PROXY with empty entries that names other hosts.
+    let vars = [
+        ("https_proxy", format!("127.0.0.1:{}", proxy.port)),
+        ("NO_PROXY", ",example.com,, 10.0.0.0/8,".to_string()),
+    ];
+    let (plugin, kubectl) = both(&env, &kubeconfig, &vars);
+    let run = plugin
+        .args(["reset-admin-password", "--yes", "-o", "json"])
+        .run();
+    run.success();
+    assert_eq!(
+        run.json()["password"].as_str(),
+        env.sim.v1_admin_password().as_deref()
+    );
+    let ours = proxy.tunnels();
+    assert!(!ours.is_empty());
+    assert!(ours.iter().all(|t| t == &target), "{ours:?}");
+
+    proxy.clear();
+    kubectl.args(["get", "pods", "-n", "coder"]).run().success();
+    let theirs = proxy.tunnels();
+    assert!(
+        !theirs.is_empty() && theirs.iter().all(|t| t == &target),
+        "{theirs:?}"
+    );
+}
+
+#[test]
+fn proxy_credentials_are_used_and_never_shown() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let proxy = proxy::http_connect(Some(("corp", "s3cret-pw")));
+    let kubeconfig = proxied_kubeconfig(&env, "proxied.yaml", None);
+    let good = [(
+        "HTTPS_PROXY",
+        format!("http://corp:s3cret-pw@127.0.0.1:{}", proxy.port),
+    )];
+    let (plugin, _) = both(&env, &kubeconfig, &good);
+    plugin.args(["status"]).run().success();
+    assert!(!proxy.tunnels().is_empty());
+
+    // The wrong password: the proxy answers 407; the error names the proxy, not the secret.
+    let bad = [(
+        "HTTPS_PROXY",
+        format!("http://corp:wrong-pw@127.0.0.1:{}", proxy.port),
+    )];
+    let (plugin, kubectl) = both(&env, &kubeconfig, &bad);
+    let run = plugin.args(["reset-admin-password", "--yes", "-v"]).run();
+    run.code(1);
+    assert!(
+        !run.stderr.contains("wrong-pw") && !run.stdout.contains("wrong-pw"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "through proxy http://127.0.0.1:{} (from HTTPS_PROXY)",
+            proxy.port
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("hint: check the proxy"),
+        "{}",
+        run.stderr
+    );
+    assert_ne!(kubectl.args(["get", "pods", "-n", "coder"]).run().code, 0);
+}
+
+#[test]
+fn the_clusters_proxy_url_wins_http_and_socks5() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let target = format!("{PROXIED_HOST}:{}", env.sim.port());
+    let http = proxy::http_connect(None);
+    let socks = proxy::socks5(None);
+    for (proxy, url) in [
+        (&http, format!("http://127.0.0.1:{}", http.port)),
+        (&socks, format!("socks5://127.0.0.1:{}", socks.port)),
+    ] {
+        let kubeconfig = proxied_kubeconfig(&env, "proxy-url.yaml", Some(&url));
+        // The environment's proxy points nowhere: the kubeconfig's wins.
+        let vars = [("HTTPS_PROXY", "http://127.0.0.1:1".to_string())];
+        let (plugin, kubectl) = both(&env, &kubeconfig, &vars);
+        proxy.clear();
+        let run = plugin.args(["reset-admin-password", "--yes"]).run();
+        assert_eq!(run.code, 0, "{url}: {}", run.stderr);
+        let ours = proxy.tunnels();
+        assert!(
+            !ours.is_empty() && ours.iter().all(|t| t == &target),
+            "{url}: {ours:?}"
+        );
+
+        proxy.clear();
+        let out = kubectl.args(["get", "pods", "-n", "coder"]).run();
+        assert_eq!(out.code, 0, "{url}: {}", out.stderr);
+        let theirs = proxy.tunnels();
+        assert!(
+            !theirs.is_empty() && theirs.iter().all(|t| t == &target),
+            "{url}: {theirs:?}"
+        );
+    }
+}
+
+#[test]
+fn loopback_and_no_proxy_hosts_bypass_the_environments_proxy() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let proxy = proxy::http_connect(None);
+    let vars = [("HTTPS_PROXY", format!("http://127.0.0.1:{}", proxy.port))];
+
+    // The simulator on 127.0.0.1: never through a proxy, for kubectl as for us.
+    let (plugin, kubectl) = both(&env, &env.kubeconfig, &vars);
+    plugin
+        .args(["reset-admin-password", "--yes"])
+        .run()
+        .success();
+    kubectl.args(["get", "pods", "-n", "coder"]).run().success();
+    assert_eq!(proxy.tunnels(), Vec::<String>::new());
+
+    // kubesim.test matched by NO_PROXY: both go direct, and the name resolves nowhere.
+    let kubeconfig = proxied_kubeconfig(&env, "proxied.yaml", None);
+    let vars = [
+        ("HTTPS_PROXY", format!("http://127.0.0.1:{}", proxy.port)),
+        ("NO_PROXY", "localhost,.test".to_string()),
+    ];
+    let (plugin, kubectl) = both(&env, &kubeconfig, &vars);
+    let run = plugin.args(["status"]).run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains(PROXIED_HOST), "{}", run.stderr);
+    assert_ne!(kubectl.args(["get", "pods", "-n", "coder"]).run().code, 0);
+    assert_eq!(proxy.tunnels(), Vec::<String>::new());
+}
+
+#[test]
+fn a_proxy_that_is_down_is_named() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let kubeconfig = proxied_kubeconfig(&env, "proxied.yaml", None);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let vars = [("HTTPS_PROXY", format!("http://u:hunter2@127.0.0.1:{port}"))];
+    let (plugin, _) = both(&env, &kubeconfig, &vars);
+    let run = plugin.args(["status"]).run();
+    run.code(1);
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: cannot list pods in namespace \"coder\" at https://{PROXIED_HOST}:{}/ through proxy http://127.0.0.1:{port} (from HTTPS_PROXY): ",
+            env.sim.port()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.ends_with("hint: check the proxy: is it running and reachable, and are its address and credentials right? NO_PROXY lists hosts to reach directly\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_socks5_proxy_with_a_password_is_refused_before_any_request() {
+    // kube 5 would send no credentials to it; kubectl would. Refused, and said why.
+    let env = TestEnv::scenario(Scenario::V1);
+    let socks = proxy::socks5(Some(("corp", "s0cks-pw")));
+    let url = format!("socks5://corp:s0cks-pw@127.0.0.1:{}", socks.port);
+    let kubeconfig = proxied_kubeconfig(&env, "proxy-url.yaml", Some(&url));
+    let (plugin, kubectl) = both(&env, &kubeconfig, &[]);
+    plugin.args(["status"]).run().code(1).stderr_is(&format!(
+        "error: the SOCKS5 proxy socks5://127.0.0.1:{} needs a user and password, which kubectl-coder cannot send to a SOCKS5 proxy yet\nhint: use an http proxy, a SOCKS5 proxy without a password, or NO_PROXY for the API server's host\n",
+        socks.port
+    ));
+    assert_eq!(socks.tunnels(), Vec::<String>::new());
+    // kubectl authenticates and gets through.
+    kubectl.args(["get", "pods", "-n", "coder"]).run().success();
+    assert!(!socks.tunnels().is_empty());
+}
