@@ -44,8 +44,13 @@ fn relay(client: TcpStream, upstream: TcpStream) {
     let _ = forward.join();
 }
 
+/// A user and password a proxy wants.
+type Credentials = (String, String);
+/// One accepted connection, served: the stream, the tunnel log, the credentials wanted.
+type Handler = fn(TcpStream, &Mutex<Vec<String>>, Option<&Credentials>);
+
 fn serve(
-    handle: fn(TcpStream, &Mutex<Vec<String>>, Option<&(String, String)>),
+    handle: Handler,
     auth: Option<(String, String)>,
 ) -> Proxy {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
