@@ -79,13 +79,25 @@ pub(crate) fn forbidden(
     name: &str,
     namespace: Option<&str>,
 ) -> Resp {
+    forbidden_in_group(user, verb, resource, "", name, namespace)
+}
+
+/// The same, for a resource of API group `group`.
+pub(crate) fn forbidden_in_group(
+    user: &str,
+    verb: &str,
+    resource: &str,
+    group: &str,
+    name: &str,
+    namespace: Option<&str>,
+) -> Resp {
     let base = resource.split('/').next().unwrap_or(resource);
     let scope = match namespace {
         Some(ns) => format!("in the namespace {ns:?}"),
         None => "at the cluster scope".to_string(),
     };
     let msg =
-        format!("User {user:?} cannot {verb} resource {resource:?} in API group \"\" {scope}");
+        format!("User {user:?} cannot {verb} resource {resource:?} in API group {group:?} {scope}");
     let full = if name.is_empty() {
         format!("{base} is forbidden: {msg}")
     } else {

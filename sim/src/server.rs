@@ -9,7 +9,7 @@ use hyper::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 
-use crate::auth::authenticate;
+use crate::auth::{Identity, authenticate, impersonate};
 use crate::request::{Ctx, parse_query, percent_decode};
 use crate::responses::{Resp, injected_failure};
 use crate::routes::route;
@@ -89,7 +89,14 @@ async fn handle(mut req: Request<Incoming>, shared: Shared, cert_user: Option<St
             )
         })
         .collect();
-    let identity = authenticate(&parts.headers, cert_user, &shared);
+    let authenticated = authenticate(&parts.headers, cert_user, &shared);
+    let (identity, refused) = match authenticated {
+        Identity::Invalid => (Identity::Invalid, None),
+        who => match impersonate(&parts.headers, who.clone(), &shared) {
+            Ok(acting) => (acting, None),
+            Err(resp) => (who, Some(*resp)),
+        },
+    };
     let ctx = Ctx {
         method: parts.method.as_str().to_string(),
         path: percent_decode(parts.uri.path()),
@@ -103,9 +110,10 @@ async fn handle(mut req: Request<Incoming>, shared: Shared, cert_user: Option<St
         tokio::time::sleep(delay).await;
     }
     let failure = lock(&shared).take_failure(parts.uri.path());
-    let (resp, proto) = match failure {
-        Some((code, message)) => (injected_failure(code, message.as_deref()), None),
-        None => route(&ctx, &shared, on_upgrade).await,
+    let (resp, proto) = match (failure, refused) {
+        (Some((code, message)), _) => (injected_failure(code, message.as_deref()), None),
+        (None, Some(resp)) => (resp, None),
+        (None, None) => route(&ctx, &shared, on_upgrade).await,
     };
     let entry = LoggedRequest {
         method: ctx.method.clone(),

@@ -49,10 +49,7 @@ type Credentials = (String, String);
 /// One accepted connection, served: the stream, the tunnel log, the credentials wanted.
 type Handler = fn(TcpStream, &Mutex<Vec<String>>, Option<&Credentials>);
 
-fn serve(
-    handle: Handler,
-    auth: Option<(String, String)>,
-) -> Proxy {
+fn serve(handle: Handler, auth: Option<(String, String)>) -> Proxy {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let log = Arc::new(Mutex::new(Vec::new()));

@@ -7,10 +7,13 @@ use std::error::Error as StdError;
 use crate::cli::config::UsageError;
 use crate::coder::locate::{LocateError, elsewhere_hint};
 use crate::exit_codes::ExitCode;
-use crate::kube::connection::{MAX_RESPONSE_BYTES, is_too_large};
-use crate::kube::error::{ApiCall, ApiCallError, ApiFailure, ConfigError};
+use crate::kube::error::{ApiCallError, ConfigError};
 use crate::kube::exec::ExecError;
 use crate::ui::text;
+
+mod api;
+
+pub use api::api_problem;
 
 /// A failure ready to print.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -74,7 +77,7 @@ pub fn describe(err: &anyhow::Error) -> Problem {
 
 /// "outer: inner: root" in one line, without repeats (and only the first line of each part:
 /// some parsers add a multi-line excerpt of the input).
-fn chain(err: &(dyn StdError + 'static)) -> String {
+pub(crate) fn chain(err: &(dyn StdError + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current = Some(err);
     while let Some(e) = current {
@@ -195,207 +198,10 @@ fn locate_problem(e: &LocateError) -> Problem {
     }
 }
 
-pub fn api_problem(e: &ApiCallError) -> Problem {
-    let (namespace, what) = match &e.call {
-        ApiCall::ListPods { namespace } => {
-            (namespace, format!("list pods in namespace {namespace:?}"))
-        }
-        ApiCall::GetPod { namespace, pod } => (namespace, format!("get pod {namespace}/{pod}")),
-        ApiCall::Exec { namespace, pod } => (namespace, format!("exec in pod {namespace}/{pod}")),
-        ApiCall::PortForward {
-            namespace,
-            pod,
-            port,
-        } => (
-            namespace,
-            format!("port-forward to port {port} of pod {namespace}/{pod}"),
-        ),
-    };
-    let context = e
-        .context
-        .as_deref()
-        .map(|c| format!(" for context {c:?}"))
-        .unwrap_or_default();
-    let kube_error = match &e.source {
-        ApiFailure::TimedOut(_) => {
-            return Problem::new(
-                ExitCode::Failure,
-                format!("cannot {what}: {} at {}", e.source, e.server),
-                Some("check the network path to the cluster (VPN, proxy), or allow more with --request-timeout".into()),
-            );
-        }
-        ApiFailure::Kube(kube_error) => kube_error,
-    };
-    if let kube::Error::Api(status) = kube_error {
-        let message = status.message.clone();
-        return match status.code {
-            401 => Problem::new(
-                ExitCode::Forbidden,
-                format!("the API server rejected the credentials{context} (401 Unauthorized)"),
-                Some("log in again or refresh the token; `kubectl get pods` shows the same error".into()),
-            ),
-            403 => {
-                let permission = match e.call {
-                    ApiCall::ListPods { .. } => "`list` on pods".to_string(),
-                    ApiCall::GetPod { .. } => "`get` on pods".to_string(),
-                    ApiCall::Exec { .. } => "`get` and `create` on pods/exec".to_string(),
-                    ApiCall::PortForward { .. } => {
-                        "`get` and `create` on pods/portforward".to_string()
-                    }
-                };
-                Problem::new(
-                    ExitCode::Forbidden,
-                    format!("forbidden: {message}"),
-                    Some(format!(
-                        "ask a cluster admin for {permission} in namespace {namespace:?} (the README has a ready Role)"
-                    )),
-                )
-            }
-            404 => match &e.call {
-                ApiCall::Exec { pod, .. } | ApiCall::PortForward { pod, .. } => Problem::new(
-                    ExitCode::NotFound,
-                    format!("pod {namespace}/{pod} not found: {message}"),
-                    Some("it was deleted after it was listed, so nothing ran; run the command again".into()),
-                ),
-                ApiCall::GetPod { pod, .. } => Problem::new(
-                    ExitCode::NotFound,
-                    format!("pod {namespace}/{pod} not found: {message}"),
-                    Some(format!("check the name with `kubectl get pods -n {namespace}`")),
-                ),
-                ApiCall::ListPods { .. } => Problem::new(ExitCode::NotFound, format!("cannot {what}: {message}"), None),
-            },
-            code if code >= 500 => Problem::new(
-                ExitCode::Failure,
-                format!("the API server failed to {what}: {message} ({code})"),
-                Some(match e.call {
-                    ApiCall::Exec { .. } => {
-                        "try again in a moment; a reset is never retried automatically, as it may have happened"
-                            .into()
-                    }
-                    ApiCall::PortForward { .. } => {
-                        "try again in a moment; nothing was changed".into()
-                    }
-                    _ => "try again in a moment; the list was already retried".into(),
-                }),
-            ),
-            code if matches!(e.call, ApiCall::Exec { .. } | ApiCall::PortForward { .. })
-                && matches!(code, 400 | 426) => Problem::new(
-                ExitCode::Failure,
-                format!("cannot {what}: the connection was not upgraded: {message} ({code})"),
-                Some(
-                    "a proxy or load balancer in front of the API server may not pass upgrades; connect to the API server directly"
-                        .into(),
-                ),
-            ),
-            code => Problem::new(ExitCode::Failure, format!("cannot {what}: {message} ({code})"), None),
-        };
-    }
-    if let kube::Error::UpgradeConnection(upgrade) = kube_error {
-        return Problem::new(
-            ExitCode::Failure,
-            format!("cannot {what}: the connection was not upgraded to a websocket ({upgrade})"),
-            Some(
-                "a proxy or load balancer in front of the API server may not pass upgrades; connect to the API server directly"
-                    .into(),
-            ),
-        );
-    }
-    if is_too_large(kube_error) {
-        return Problem::new(
-            ExitCode::Failure,
-            format!(
-                "cannot {what} at {}: the answer was larger than {} MiB, more than any pod list, so it was not read",
-                e.server,
-                MAX_RESPONSE_BYTES >> 20
-            ),
-            Some("check that the cluster's server in the kubeconfig is a Kubernetes API server, and narrow the list with -l or --pod".into()),
-        );
-    }
-    let root = root_cause(kube_error);
-    let lower = root.to_ascii_lowercase();
-    if lower.contains("deadline has elapsed") || lower.contains("timed out") {
-        let limit = match e.request_timeout {
-            Some(t) => format!("within {t:?} (--request-timeout)"),
-            None => "in time".to_string(),
-        };
-        return Problem::new(
-            ExitCode::Failure,
-            format!("cannot {what}: the API server did not answer {limit} at {}", e.server),
-            Some("check the network path to the cluster (VPN, proxy), or allow more with --request-timeout".into()),
-        );
-    }
-    let credentials = matches!(kube_error, kube::Error::Auth(_));
-    let (detail, hint) = if lower.contains("certificate") {
-        (
-            format!(
-                "the server's TLS certificate is not trusted by the kubeconfig's certificate authority ({root})"
-            ),
-            "check certificate-authority(-data) of the cluster in the kubeconfig; a proxy that intercepts TLS causes this too",
-        )
-    } else if credentials {
-        (
-            format!("getting credentials failed ({root})"),
-            "the kubeconfig's credential plugin failed; run `kubectl get pods` to log in again",
-        )
-    } else if lower.contains("handshake") || lower.contains("tls") {
-        (
-            format!("the TLS handshake failed ({root})"),
-            "a proxy is in the way, or the URL is not the API server's; check the cluster entry in the kubeconfig",
-        )
-    } else if ["refused", "resolve", "unreachable", "dns", "no route"]
-        .iter()
-        .any(|m| lower.contains(m))
-    {
-        (
-            root,
-            "is the cluster reachable, and is this the right context? `kubectl cluster-info` checks the same",
-        )
-    } else {
-        (
-            chain(kube_error),
-            "check the connection with `kubectl get pods`",
-        )
-    };
-    if let Some(proxy) = &e.proxy {
-        // Whatever failed on the way, the proxy is the first thing to check.
-        return Problem::new(
-            ExitCode::Failure,
-            format!("cannot {what} at {} through {proxy}: {}", e.server, text::without_userinfo(&detail)),
-            Some("check the proxy: is it running and reachable, and are its address and credentials right? NO_PROXY lists hosts to reach directly".to_string()),
-        );
-    }
-    Problem::new(
-        ExitCode::Failure,
-        format!("cannot {what} at {}: {detail}", e.server),
-        Some(hint.to_string()),
-    )
-}
-
-/// The innermost error's first line, starting lower-case and without "(os error N)":
-/// "connection refused" rather than hyper's and kube's wrappers around it.
-fn root_cause(err: &(dyn StdError + 'static)) -> String {
-    let mut current = err;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    let text = current.to_string();
-    let mut line = text.lines().next().unwrap_or_default().trim().to_string();
-    if let Some(at) = line.find(" (os error ") {
-        line.truncate(at);
-    }
-    let mut chars = line.chars();
-    match chars.next() {
-        // "Connection refused" → "connection refused", but leave acronyms ("TLS ...") alone.
-        Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
-            first.to_lowercase().chain(chars).collect()
-        }
-        _ => line,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kube::error::{ApiCall, ApiFailure};
 
     #[test]
     fn renders_two_lines_at_most() {
