@@ -5,10 +5,12 @@
 mod support;
 
 mod connection;
+mod credential_plugins;
 mod deployments;
 mod exec_engine;
 mod faults;
 mod hygiene;
+mod kubectl_flags;
 mod proxies;
 mod reset_v1;
 mod reset_v1_users;

@@ -48,6 +48,12 @@ pub fn api_problem(e: &ApiCallError) -> Problem {
                 format!("the API server rejected the credentials{context} (401 Unauthorized)"),
                 Some("log in again or refresh the token; `kubectl get pods` shows the same error".into()),
             ),
+            // The impersonation filter's refusal (--as, --as-group, --as-uid).
+            403 if message.contains("cannot impersonate") => Problem::new(
+                ExitCode::Forbidden,
+                format!("forbidden: {message}"),
+                Some("your own identity may not impersonate that: ask a cluster admin for `impersonate` on users (and groups, uids), or leave out --as".to_string()),
+            ),
             403 => {
                 let permission = match e.call {
                     ApiCall::ListPods { .. } => "`list` on pods".to_string(),
@@ -139,7 +145,15 @@ pub fn api_problem(e: &ApiCallError) -> Problem {
         );
     }
     let credentials = matches!(kube_error, kube::Error::Auth(_));
-    let (detail, hint) = if lower.contains("certificate") {
+    let (detail, hint) = if let Some((expected, presented)) = name_mismatch(kube_error) {
+        (
+            format!(
+                "the server's TLS certificate is valid for {}, not for {expected}",
+                presented.join(", ")
+            ),
+            "check the server address in the kubeconfig, or name one the certificate has with --tls-server-name (tls-server-name in the kubeconfig)",
+        )
+    } else if lower.contains("certificate") {
         (
             format!(
                 "the server's TLS certificate is not trusted by the kubeconfig's certificate authority ({root})"
@@ -205,4 +219,50 @@ fn root_cause(err: &(dyn StdError + 'static)) -> String {
         }
         _ => line,
     }
+}
+
+/// The host the client expected and the names the server's certificate has, when TLS failed
+/// on the name (rustls's `NotValidForNameContext`, deep in kube's error chain, often inside an
+/// `io::Error`).
+fn name_mismatch(err: &(dyn StdError + 'static)) -> Option<(String, Vec<String>)> {
+    use rustls::{CertificateError, Error as TlsError};
+    // io::Errors nest (hyper-util wraps tokio-rustls's): look inside each.
+    fn tls_in<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a TlsError> {
+        if let Some(tls) = e.downcast_ref::<TlsError>() {
+            return Some(tls);
+        }
+        let inner = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+        tls_in(inner)
+    }
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(TlsError::InvalidCertificate(CertificateError::NotValidForNameContext {
+            expected,
+            presented,
+        })) = tls_in(e)
+        {
+            let expected = match expected {
+                rustls_pki_types::ServerName::DnsName(name) => name.as_ref().to_string(),
+                rustls_pki_types::ServerName::IpAddress(ip) => {
+                    std::net::IpAddr::from(*ip).to_string()
+                }
+                other => format!("{other:?}"),
+            };
+            // rustls lists them as `DnsName("x")` and `IpAddress(1.2.3.4)`.
+            let presented = presented
+                .iter()
+                .map(|name| {
+                    let bare = name
+                        .strip_prefix("DnsName(")
+                        .or_else(|| name.strip_prefix("IpAddress("))
+                        .and_then(|n| n.strip_suffix(')'))
+                        .unwrap_or(name);
+                    bare.trim_matches('"').to_string()
+                })
+                .collect();
+            return Some((expected, presented));
+        }
+        current = e.source();
+    }
+    None
 }

@@ -1,0 +1,214 @@
+//! Kubeconfig `exec` credential plugins (issue 10): one run per invocation, as kubectl; one
+//! more after a 401; stderr passed through; interactivity as client-go decides it; a missing
+//! plugin named with its installHint; no Rust debug text in messages.
+
+use std::path::PathBuf;
+
+use kubesim::Scenario;
+
+use crate::support::TestEnv;
+
+/// A plugin that counts its runs, keeps the request it got, says something on stderr, and
+/// prints a token: `admin-token`, or `$FIRST_TOKEN` on its first run (`$ALWAYS_TOKEN` on all).
+const PLUGIN: &str = r#"#!/bin/sh
+echo run >> "$COUNT_FILE"
+printf '%s\n' "$KUBERNETES_EXEC_INFO" > "$INFO_FILE"
+runs=$(wc -l < "$COUNT_FILE")
+echo "plugin: open https://login.example/device and enter ABCD-EFGH" >&2
+token=admin-token
+if [ -n "$FIRST_TOKEN" ] && [ "$runs" -eq 1 ]; then token=$FIRST_TOKEN; fi
+if [ -n "$ALWAYS_TOKEN" ]; then token=$ALWAYS_TOKEN; fi
+if [ -n "$FAIL" ]; then echo "plugin: your session expired" >&2; exit 3; fi
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}\n' "$token"
+"#;
+
+struct Plugin {
+    kubeconfig: PathBuf,
+    count: PathBuf,
+    info: PathBuf,
+}
+
+impl Plugin {
+    fn runs(&self) -> usize {
+        std::fs::read_to_string(&self.count)
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    }
+    fn request(&self) -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(&self.info).unwrap()).unwrap()
+    }
+}
+
+/// A kubeconfig whose user gets its token from [`PLUGIN`], with extra `env` and exec fields.
+fn with_plugin(env: &TestEnv, vars: &[(&str, &str)], exec_fields: &str) -> Plugin {
+    use std::os::unix::fs::PermissionsExt;
+    let script = env.path("plugin.sh");
+    std::fs::write(&script, PLUGIN).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (count, info) = (env.path("runs"), env.path("request.json"));
+    let mut env_lines = format!(
+        "      - {{name: COUNT_FILE, value: {}}}\n      - {{name: INFO_FILE, value: {}}}\n",
+        count.display(),
+        info.display()
+    );
+    for (k, v) in vars {
+        env_lines.push_str(&format!("      - {{name: {k}, value: \"{v}\"}}\n"));
+    }
+    let original = std::fs::read_to_string(&env.kubeconfig).unwrap();
+    let token_line = original
+        .lines()
+        .find(|l| l.contains("token:"))
+        .unwrap()
+        .to_string();
+    let text = original.replace(
+        &token_line,
+        &format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n{exec_fields}      env:\n{env_lines}",
+            script.display()
+        ),
+    );
+    let kubeconfig = env.path("plugin.yaml");
+    std::fs::write(&kubeconfig, text).unwrap();
+    Plugin {
+        kubeconfig,
+        count,
+        info,
+    }
+}
+
+const NEVER: &str = "      interactiveMode: Never\n";
+const IF_AVAILABLE: &str = "      interactiveMode: IfAvailable\n";
+
+#[test]
+fn the_plugin_runs_once_per_invocation_as_in_kubectl() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let plugin = with_plugin(&env, &[], IF_AVAILABLE);
+    let run = env
+        .plugin()
+        .env("KUBECONFIG", &plugin.kubeconfig)
+        .args(["reset-admin-password", "--yes"])
+        .run();
+    run.success();
+    // A list, two access reviews would each have run it under kube's own handling.
+    assert_eq!(plugin.runs(), 1);
+    // Its messages reach the user; it was told nobody can answer it.
+    assert!(
+        run.stderr
+            .contains("plugin: open https://login.example/device and enter ABCD-EFGH"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        plugin.request(),
+        serde_json::json!({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "spec": {"interactive": false}})
+    );
+    env.plugin()
+        .env("KUBECONFIG", &plugin.kubeconfig)
+        .args(["status"])
+        .run()
+        .success();
+    assert_eq!(plugin.runs(), 2);
+    // kubectl, on the same kubeconfig: once per process too.
+    env.kubectl()
+        .env("KUBECONFIG", &plugin.kubeconfig)
+        .args(["get", "pods", "-n", "coder"])
+        .run()
+        .success();
+    assert_eq!(plugin.runs(), 3);
+}
+
+#[test]
+fn a_401_runs_the_plugin_once_more() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let plugin = with_plugin(&env, &[("FIRST_TOKEN", "expired-token")], NEVER);
+    env.plugin()
+        .env("KUBECONFIG", &plugin.kubeconfig)
+        .args(["reset-admin-password", "--yes"])
+        .run()
+        .success();
+    assert_eq!(plugin.runs(), 2);
+
+    // A plugin whose token is never accepted: once more, then the 401.
+    let env = TestEnv::scenario(Scenario::V1);
+    let plugin = with_plugin(&env, &[("ALWAYS_TOKEN", "expired-token")], NEVER);
+    env.plugin()
+        .env("KUBECONFIG", &plugin.kubeconfig)
+        .args(["status"])
+        .run()
+        .code(4);
+    assert_eq!(plugin.runs(), 2);
+}
+
+#[test]
+fn a_failing_missing_or_interactive_plugin_is_explained() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let plugin = with_plugin(&env, &[("FAIL", "1")], NEVER);
+    let run = env
+        .plugin()
+        .env("KUBECONFIG", &plugin.kubeconfig)
+        .args(["status"])
+        .run();
+    run.code(1);
+    let script = env.path("plugin.sh");
+    assert!(
+        run.stderr.ends_with(&format!(
+            "plugin: your session expired\nerror: the credential plugin `{}` failed (exit status 3); its messages are above\nhint: `kubectl get pods` runs the same plugin: log in again as it asks\n",
+            script.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("ExitStatus") && !run.stderr.contains("Output {"));
+    assert!(env.sim.requests().is_empty());
+
+    // Missing: named, with the kubeconfig's install hint.
+    let text = std::fs::read_to_string(&plugin.kubeconfig)
+        .unwrap()
+        .replace(
+            script.to_str().unwrap(),
+            "kubectl-coder-test-missing-plugin",
+        )
+        .replace(
+            NEVER,
+            &format!(
+                "{NEVER}      installHint: \"Install it with: brew install missing-plugin\"\n"
+            ),
+        );
+    std::fs::write(&plugin.kubeconfig, text).unwrap();
+    env.plugin()
+        .env("KUBECONFIG", &plugin.kubeconfig)
+        .args(["status"])
+        .run()
+        .code(1)
+        .stderr_is("error: the credential plugin `kubectl-coder-test-missing-plugin` was not found: Install it with: brew install missing-plugin\nhint: install it, or check the user's exec command in the kubeconfig (kubectl needs it too)\n");
+
+    // interactiveMode Always without a terminal: refused before it runs.
+    let env = TestEnv::scenario(Scenario::V1);
+    let plugin = with_plugin(&env, &[], "      interactiveMode: Always\n");
+    let run = env
+        .plugin()
+        .env("KUBECONFIG", &plugin.kubeconfig)
+        .args(["status"])
+        .run();
+    run.code(1);
+    assert!(
+        run.stderr
+            .contains("needs a terminal (interactiveMode: Always)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(plugin.runs(), 0);
+}
+
+#[test]
+fn on_a_terminal_the_plugin_may_ask() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let plugin = with_plugin(&env, &[], "      interactiveMode: Always\n");
+    let screen = env
+        .pty(&["status"])
+        .env("KUBECONFIG", &plugin.kubeconfig)
+        .run();
+    assert_eq!(screen.code, 0, "{}", screen.text);
+    assert_eq!(plugin.request()["spec"]["interactive"], true);
+    assert!(screen.text.contains("enter ABCD-EFGH"), "{}", screen.text);
+}
