@@ -44,9 +44,13 @@ pub(crate) fn authenticate(
         return Identity::Invalid;
     };
     let token = token.trim();
-    let s = lock(shared);
-    match s.users.iter().find(|u| u.token.as_deref() == Some(token)) {
-        Some(u) => Identity::User(u.name.clone()),
+    let known = lock(shared)
+        .users
+        .iter()
+        .find(|u| u.token.as_deref() == Some(token))
+        .map(|u| u.name.clone());
+    match known.or_else(|| crate::oidc::user_of(shared, token)) {
+        Some(name) => Identity::User(name),
         None => Identity::Invalid,
     }
 }

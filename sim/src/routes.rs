@@ -44,6 +44,18 @@ pub(crate) async fn route(
         ["healthz"] | ["livez"] | ["readyz"] => return (text_resp(200, "ok"), None),
         _ => {}
     }
+    // The OIDC issuer is public, as an identity provider's endpoints are.
+    let base_url = {
+        let s = lock(shared);
+        format!(
+            "{}://127.0.0.1:{}",
+            if s.plain_http { "http" } else { "https" },
+            s.port
+        )
+    };
+    if let Some(resp) = crate::oidc::route(ctx, shared, &base_url) {
+        return (resp, None);
+    }
     if matches!(ctx.identity, Identity::Anonymous) {
         return (
             forbidden_path(&user, &ctx.method.to_lowercase(), &ctx.path),

@@ -43,6 +43,7 @@ pub struct SimBuilder {
     users: Vec<(String, String, Vec<Rule>)>,
     v2_users: Vec<(String, bool)>,
     v1_users: Vec<V1User>,
+    oidc_users: Vec<(String, String, Vec<Rule>)>,
     request_log: Option<std::path::PathBuf>,
     plain_http: bool,
 }
@@ -78,6 +79,13 @@ impl SimBuilder {
     /// (`admin`, `alice`, deleted `bob`).
     pub fn v2_user(mut self, username: &str, deleted: bool) -> Self {
         self.v2_users.push((username.to_string(), deleted));
+        self
+    }
+    /// A user who signs in through the OIDC issuer (`/oidc`): `refresh_token` gets new ID
+    /// tokens from its token endpoint, and the API server accepts them for `name`.
+    pub fn oidc_user(mut self, name: &str, refresh_token: &str, rules: Vec<Rule>) -> Self {
+        self.oidc_users
+            .push((name.to_string(), refresh_token.to_string(), rules));
         self
     }
     /// Accounts the emulated coderd v1 knows. The first call replaces the defaults
@@ -131,6 +139,11 @@ impl SimBuilder {
                 rules,
             })
             .collect();
+        users.extend(self.oidc_users.iter().map(|(name, _, rules)| User {
+            name: name.clone(),
+            token: None,
+            rules: rules.clone(),
+        }));
         if !users
             .iter()
             .any(|u| u.name == "admin" || u.token.as_deref() == Some("admin-token"))
@@ -188,6 +201,13 @@ impl SimBuilder {
             coderd_sessions: Vec::new(),
             coderd_requests: Vec::new(),
             coderd_drop_answer_to: None,
+            oidc_accounts: self
+                .oidc_users
+                .iter()
+                .map(|(name, refresh, _)| (name.clone(), refresh.clone()))
+                .collect(),
+            oidc_tokens: Vec::new(),
+            oidc_refreshes: 0,
             portforwards: Vec::new(),
             requests: Vec::new(),
             execs: Vec::new(),
@@ -199,6 +219,7 @@ impl SimBuilder {
             client_certs: HashMap::new(),
             request_log,
             port: 0,
+            plain_http: self.plain_http,
             resource_version: 1000,
         };
         let shared: Shared = Arc::new(Mutex::new(state));
@@ -287,6 +308,7 @@ impl Sim {
             users: Vec::new(),
             v2_users: Vec::new(),
             v1_users: Vec::new(),
+            oidc_users: Vec::new(),
             request_log: None,
             plain_http: false,
         }
@@ -456,6 +478,17 @@ impl Sim {
     /// without an answer.
     pub fn coderd_drop_answer_to(&self, method: &str) {
         lock(&self.shared).coderd_drop_answer_to = Some(method.to_string());
+    }
+
+    /// An ID token of the OIDC issuer for `user`, expiring at `exp` (in the past for an
+    /// expired one a client must refresh).
+    pub fn oidc_id_token(&self, user: &str, exp: SystemTime) -> String {
+        crate::oidc::mint(&self.shared, user, exp)
+    }
+
+    /// How many refresh grants the OIDC issuer answered.
+    pub fn oidc_refreshes(&self) -> usize {
+        lock(&self.shared).oidc_refreshes
     }
 
     /// Every port-forward the API server accepted.

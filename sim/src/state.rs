@@ -189,6 +189,11 @@ pub(crate) struct State {
     /// without an answer.
     pub coderd_drop_answer_to: Option<String>,
     pub portforwards: Vec<PortForwardRecord>,
+    /// The OIDC issuer's accounts (user, refresh token), the ID tokens it minted (token,
+    /// user, expiry in Unix seconds) and how many refresh grants it answered.
+    pub oidc_accounts: Vec<(String, String)>,
+    pub oidc_tokens: Vec<(String, String, u64)>,
+    pub oidc_refreshes: usize,
     pub requests: Vec<LoggedRequest>,
     pub execs: Vec<ExecRecord>,
     pub delay: Duration,
@@ -200,6 +205,8 @@ pub(crate) struct State {
     pub client_certs: HashMap<Vec<u8>, String>,
     pub request_log: Option<std::fs::File>,
     pub port: u16,
+    /// Served over plain http rather than https.
+    pub plain_http: bool,
     pub resource_version: u64,
 }
 

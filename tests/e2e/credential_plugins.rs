@@ -212,3 +212,68 @@ fn on_a_terminal_the_plugin_may_ask() {
     assert_eq!(plugin.request()["spec"]["interactive"], true);
     assert!(screen.text.contains("enter ABCD-EFGH"), "{}", screen.text);
 }
+
+/// An `oidc` auth-provider user (kubectl before 1.26 refreshed these; kube's `oidc` feature
+/// does): the expired id-token is refreshed at the issuer's token endpoint, then used.
+#[test]
+fn an_oidc_user_with_an_expired_id_token_is_refreshed() {
+    use std::time::{Duration, SystemTime};
+    let env = TestEnv::start(kubesim::Sim::builder().scenario(Scenario::V1).oidc_user(
+        "dana",
+        "dana-refresh-token",
+        vec![kubesim::Rule::all()],
+    ));
+    let expired = env
+        .sim
+        .oidc_id_token("dana", SystemTime::now() - Duration::from_secs(3600));
+    let ca = env.path("ca.pem");
+    std::fs::write(&ca, env.sim.ca_pem()).unwrap();
+    let write = |refresh: &str| {
+        let original = std::fs::read_to_string(&env.kubeconfig).unwrap();
+        let token_line = original
+            .lines()
+            .find(|l| l.contains("token:"))
+            .unwrap()
+            .to_string();
+        let text = original.replace(
+            &token_line,
+            &format!(
+                "    auth-provider:\n      name: oidc\n      config:\n        client-id: kubernetes\n        client-secret: kube-client-secret\n        id-token: {expired}\n        idp-issuer-url: {}/oidc\n        refresh-token: {refresh}\n",
+                env.sim.url().trim_end_matches('/')
+            ),
+        );
+        let path = env.path("oidc.yaml");
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    // The issuer's certificate is trusted through the system roots, which SSL_CERT_FILE sets.
+    let kubeconfig = write("dana-refresh-token");
+    env.plugin()
+        .env("KUBECONFIG", &kubeconfig)
+        .env("SSL_CERT_FILE", &ca)
+        .args(["reset-admin-password", "--yes"])
+        .run()
+        .success();
+    assert_eq!(env.sim.oidc_refreshes(), 1);
+    assert_eq!(
+        env.sim.requests().last().unwrap().user.as_deref(),
+        Some("dana")
+    );
+
+    // A refresh token the issuer does not know: no request goes out with the expired token.
+    let kubeconfig = write("revoked");
+    let run = env
+        .plugin()
+        .env("KUBECONFIG", &kubeconfig)
+        .env("SSL_CERT_FILE", &ca)
+        .args(["status"])
+        .run();
+    run.code(1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: cannot list pods in namespace \"coder\" at {}/: the oidc auth-provider could not get a valid id-token: ID token expired and refreshing failed: failed to authorize with the provider using any of known authorization styles\nhint: sign in again with your OIDC login tool, which writes a new id-token and refresh-token into the kubeconfig\n",
+            env.sim.url()
+        )
+    );
+}

@@ -153,6 +153,14 @@ pub fn api_problem(e: &ApiCallError) -> Problem {
             ),
             "check the server address in the kubeconfig, or name one the certificate has with --tls-server-name (tls-server-name in the kubeconfig)",
         )
+    } else if let Some(oidc) = chain(kube_error)
+        .split_once("failed OIDC: ")
+        .map(|(_, why)| why.to_string())
+    {
+        (
+            format!("the oidc auth-provider could not get a valid id-token: {oidc}"),
+            "sign in again with your OIDC login tool, which writes a new id-token and refresh-token into the kubeconfig",
+        )
     } else if lower.contains("certificate") {
         (
             format!(
