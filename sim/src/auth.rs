@@ -49,7 +49,7 @@ pub(crate) fn authenticate(
         .iter()
         .find(|u| u.token.as_deref() == Some(token))
         .map(|u| u.name.clone());
-    match known.or_else(|| crate::oidc::user_of(shared, token)) {
+    match known.or_else(|| oidc_user_of(shared, token)) {
         Some(name) => Identity::User(name),
         None => Identity::Invalid,
     }
@@ -129,4 +129,17 @@ pub(crate) fn impersonate(
         }
     }
     Ok(Identity::Impersonated { name: user, groups })
+}
+
+/// The user an unexpired ID token of the OIDC issuer (`crate::oidc`) was minted for.
+fn oidc_user_of(shared: &Shared, token: &str) -> Option<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    lock(shared)
+        .oidc_tokens
+        .iter()
+        .find(|(t, _, exp)| t == token && *exp > now)
+        .map(|(_, user, _)| user.clone())
 }

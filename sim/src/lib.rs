@@ -56,6 +56,7 @@ pub mod coderd_v1;
 mod exec;
 pub mod fixtures;
 mod ids;
+mod inspect;
 mod oidc;
 mod portforward;
 mod programs;

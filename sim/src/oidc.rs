@@ -40,19 +40,6 @@ pub(crate) fn mint(shared: &Shared, user: &str, exp: SystemTime) -> String {
     token
 }
 
-/// The user an unexpired ID token of this issuer was minted for.
-pub(crate) fn user_of(shared: &Shared, token: &str) -> Option<String> {
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    lock(shared)
-        .oidc_tokens
-        .iter()
-        .find(|(t, _, exp)| t == token && *exp > now)
-        .map(|(_, user, _)| user.clone())
-}
-
 /// Discovery and the token endpoint; `None` for other paths.
 pub(crate) fn route(ctx: &Ctx, shared: &Shared, base_url: &str) -> Option<Resp> {
     let issuer = format!("{base_url}/oidc");

@@ -10,8 +10,7 @@ use crate::fixtures::pod::PodFixture;
 use crate::ids;
 use crate::server;
 use crate::state::{
-    CoderdRequest, ExecFault, ExecRecord, FailRule, LoggedRequest, PortForwardRecord, Rule, Shared,
-    State, User, V1User, V2User, lock,
+    ExecFault, ExecRecord, FailRule, LoggedRequest, Rule, Shared, State, User, V1User, V2User, lock,
 };
 use crate::tls;
 
@@ -278,7 +277,7 @@ impl SimBuilder {
 
 /// A running simulator. Dropping it shuts the server down.
 pub struct Sim {
-    shared: Shared,
+    pub(crate) shared: Shared,
     port: u16,
     ca_pem: String,
     plain_http: bool,
@@ -442,58 +441,6 @@ impl Sim {
             .filter(|u| u.username.eq_ignore_ascii_case(username))
             .min_by_key(|u| u.deleted)
             .and_then(|u| u.password.clone())
-    }
-}
-
-impl Sim {
-    /// coderd v1's account `username` (case-insensitive), as it is now.
-    pub fn v1_user(&self, username: &str) -> Option<V1User> {
-        lock(&self.shared)
-            .v1_users
-            .iter()
-            .find(|u| u.username.eq_ignore_ascii_case(username))
-            .cloned()
-    }
-
-    /// A new session token of `username`, as `coder login` would save (an API token).
-    pub fn v1_session_token(&self, username: &str) -> String {
-        let mut s = lock(&self.shared);
-        let id = s
-            .v1_users
-            .iter()
-            .find(|u| u.username.eq_ignore_ascii_case(username))
-            .map(|u| u.id.clone())
-            .unwrap_or_default();
-        let token = format!("{}-{}", &ids::uuid_v4()[..10], ids::random_password(22));
-        s.coderd_sessions.push((token.clone(), id));
-        token
-    }
-
-    /// Every request coderd v1 received through port-forwards.
-    pub fn coderd_requests(&self) -> Vec<CoderdRequest> {
-        lock(&self.shared).coderd_requests.clone()
-    }
-
-    /// The next coderd request with `method` takes effect, then the connection drops
-    /// without an answer.
-    pub fn coderd_drop_answer_to(&self, method: &str) {
-        lock(&self.shared).coderd_drop_answer_to = Some(method.to_string());
-    }
-
-    /// An ID token of the OIDC issuer for `user`, expiring at `exp` (in the past for an
-    /// expired one a client must refresh).
-    pub fn oidc_id_token(&self, user: &str, exp: SystemTime) -> String {
-        crate::oidc::mint(&self.shared, user, exp)
-    }
-
-    /// How many refresh grants the OIDC issuer answered.
-    pub fn oidc_refreshes(&self) -> usize {
-        lock(&self.shared).oidc_refreshes
-    }
-
-    /// Every port-forward the API server accepted.
-    pub fn portforwards(&self) -> Vec<PortForwardRecord> {
-        lock(&self.shared).portforwards.clone()
     }
 }
 
