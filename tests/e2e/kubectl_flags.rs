@@ -34,7 +34,11 @@ fn breakglass_sim() -> TestEnv {
             .user(
                 "breakglass",
                 "breakglass-token",
-                vec![Rule::new(&["impersonate"], &["users", "groups"], None)],
+                vec![Rule::new(
+                    &["impersonate"],
+                    &["users", "groups", "uids"],
+                    None,
+                )],
             )
             .user(
                 "viewer",
