@@ -15,8 +15,10 @@
 #   --manifest-only   do not build or package; write the manifest from the archives present
 # Environment: GZIP_LEVEL (default 9), SOURCE_DATE_EPOCH (file times; default: the commit's)
 #
-# Archives: kubectl-coder_<tag>_<os>_<arch>.tar.gz (zip for windows), holding kubectl-coder,
-# kubectl_complete-coder, LICENSE and README.md at the top level. Each gets a .sha256 file.
+# Archives: kubectl-coder_<tag>_<os>_<arch>.tar.gz (zip for windows), holding at the top level
+# the plugin (kubectl-coder), the small completion launcher (kubectl_complete-coder, which runs
+# `kubectl-coder __complete`), LICENSE, README.md, the man page (kubectl-coder.1) and the
+# completion scripts from completions/. Each gets a .sha256 file.
 # The manifest (<out>/plugin.yaml) lists one platform for each archive present, in krew's
 # order linux/amd64, linux/arm64, darwin/amd64, darwin/arm64, windows/amd64.
 set -euo pipefail
@@ -89,7 +91,7 @@ package() {
   for bin in kubectl-coder kubectl_complete-coder; do
     install -m 0755 "$bin_dir/$bin$exe" "$stage/$bin$exe"
   done
-  install -m 0644 LICENSE README.md "$stage/"
+  install -m 0644 LICENSE README.md man/kubectl-coder.1 completions/* "$stage/"
   archive="$out/$(archive_name "$os" "$arch")"
   rm -f "$archive"
   # Reproducible: fixed order, owner and time (the commit's, when there is one).
@@ -98,8 +100,9 @@ package() {
     (cd "$stage" && find . -type f -exec touch -d "@$mtime" {} + &&
       find . -type f | sed 's|^\./||' | LC_ALL=C sort | zip -q -X -"${GZIP_LEVEL:-9}" -@ -) >"$archive"
   else
+    # shellcheck disable=SC2046 # the staged names have no spaces
     tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$mtime" \
-      -C "$stage" -cf - kubectl-coder kubectl_complete-coder LICENSE README.md | gzip -"${GZIP_LEVEL:-9}"n >"$archive"
+      -C "$stage" -cf - $(cd "$stage" && LC_ALL=C ls) | gzip -"${GZIP_LEVEL:-9}"n >"$archive"
   fi
   echo "$(sha256 "$archive")  $(basename "$archive")" >"$archive.sha256"
   echo "wrote $archive ($(cut -d' ' -f1 "$archive.sha256"))"
@@ -114,15 +117,8 @@ platform_entry() { # os arch sha256
         os: $os
         arch: $arch
     uri: https://github.com/$repo/releases/download/$tag/$(archive_name "$os" "$arch")
-    sha256: $sum
+    sha256: "$sum"
     bin: kubectl-coder$exe
-    files:
-      - from: kubectl-coder$exe
-        to: .
-      - from: kubectl_complete-coder$exe
-        to: .
-      - from: LICENSE
-        to: .
 YAML
 }
 

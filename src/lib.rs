@@ -14,19 +14,46 @@ pub mod ui;
 
 use clap::{CommandFactory, FromArgMatches};
 
+/// The hidden command kubectl_complete-coder (and cobra-style scripts) call.
+pub const COMPLETE_COMMAND: &str = "__complete";
+
 /// Parses arguments, runs the command and maps the outcome to an exit code.
 pub fn main_entry() -> std::process::ExitCode {
     hardening::harden();
-    let name = cli::args::display_name(std::env::args_os().next().as_deref());
-    let args = cli::args::normalize_verbosity(std::env::args_os().collect());
-    let matches = cli::args::Cli::command()
-        .bin_name(name)
-        .get_matches_from(args);
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Completion gets half-typed words: answered before any parsing, and never an error.
+    if argv.get(1).is_some_and(|a| a == COMPLETE_COMMAND) {
+        let words: Vec<String> = argv[2..]
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let _ = ui::output::stdout(&cli::complete::scripts::complete_words(&words));
+        return std::process::ExitCode::SUCCESS;
+    }
+    let name = cli::args::display_name(argv.first().map(|a| a.as_os_str()));
+    let args = cli::args::normalize_verbosity(argv);
+    let mut command = cli::args::Cli::command().bin_name(name);
+    let matches = command.clone().get_matches_from(args);
     let parsed = cli::args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = parsed
         .into_config()
         .map_err(anyhow::Error::new)
-        .and_then(|config| commands::run(&config, ui::terminal::Terminal::detect()));
+        .and_then(|config| {
+            match &config.command {
+                // As kubectl and cobra: a bare command prints its help and succeeds.
+                cli::config::Command::Help => {
+                    ui::output::stdout(&command.render_help().to_string())?;
+                    Ok(exit_codes::ExitCode::Success)
+                }
+                cli::config::Command::Completion(shell) => {
+                    ui::output::stdout(&String::from_utf8_lossy(&cli::complete::scripts::script(
+                        *shell,
+                    )))?;
+                    Ok(exit_codes::ExitCode::Success)
+                }
+                _ => commands::run(&config, ui::terminal::Terminal::detect()),
+            }
+        });
     match result {
         Ok(code) => code.into(),
         Err(err) => {

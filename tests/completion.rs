@@ -140,6 +140,8 @@ fn protocol_answers_from_the_kubeconfig_and_the_cluster() {
                 "reset-password",
                 "create-admin-user",
                 "version",
+                "completion",
+                "help",
             ],
         ),
         (&["status", "--na"], &["--namespace"]),
@@ -428,4 +430,84 @@ fn candidates_from_the_cluster_are_made_visible() {
     );
     let out = env.completer().args(["status", "--pod", "e"]).run();
     assert_eq!(out.stdout, "evil^Jforged^[]0;x^G\n:4\n");
+}
+
+/// `kubectl coder completion <shell>` prints, at run time, what completions/ holds; the main
+/// binary answers kubectl's completion protocol itself (`__complete`), which the launcher runs.
+#[test]
+fn completion_scripts_and_protocol_come_from_the_plugin_itself() {
+    let env = TestEnv::scenario(Scenario::V1);
+    for (shell, file) in [
+        ("bash", "kubectl-coder.bash"),
+        ("zsh", "_kubectl-coder"),
+        ("fish", "kubectl-coder.fish"),
+        ("powershell", "_kubectl-coder.ps1"),
+    ] {
+        let run = env.kubectl().args(["coder", "completion", shell]).run();
+        run.success();
+        let committed =
+            std::fs::read_to_string(Path::new(ROOT).join("completions").join(file)).unwrap();
+        assert_eq!(run.stdout, committed, "{shell}");
+    }
+    env.kubectl()
+        .args(["coder", "completion", "tcsh"])
+        .run()
+        .code(2);
+    let direct = env.plugin().args(["__complete", "re"]).run();
+    direct.success();
+    let through_launcher = env.completer().arg("re").run();
+    assert_eq!(direct.stdout, through_launcher.stdout);
+    assert!(
+        direct.stdout.starts_with("reset-admin-password\t"),
+        "{}",
+        direct.stdout
+    );
+    // Half-typed or odd words are never an error.
+    env.plugin()
+        .args(["__complete", "--context="])
+        .run()
+        .success();
+}
+
+/// As kubectl and cobra: the bare command prints its help and succeeds; `help <command>`
+/// works.
+#[test]
+fn bare_command_and_help_subcommand_through_kubectl() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let bare = env.kubectl().args(["coder"]).run();
+    bare.success();
+    assert!(
+        bare.stdout
+            .contains("Usage: kubectl coder [OPTIONS] [COMMAND]"),
+        "{}",
+        bare.stdout
+    );
+    assert!(bare.stdout.contains("Commands:"), "{}", bare.stdout);
+    assert_eq!(bare.stderr, "");
+    let help = env
+        .kubectl()
+        .args(["coder", "help", "reset-password"])
+        .run();
+    help.success();
+    assert!(
+        help.stdout
+            .contains("Usage: kubectl coder reset-password [OPTIONS] <USER>"),
+        "{}",
+        help.stdout
+    );
+    assert!(help.stdout.contains("Examples:"), "{}", help.stdout);
+}
+
+/// The launcher finds the plugin beside itself, or on PATH; without either it offers nothing.
+#[test]
+fn the_launcher_without_the_plugin_offers_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let lonely = dir.path().join("kubectl_complete-coder");
+    std::fs::copy(COMPLETER, &lonely).unwrap();
+    let run = Cmd::new(&lonely, dir.path())
+        .env("PATH", "/nonexistent")
+        .arg("re")
+        .run();
+    run.success();
+    assert_eq!(run.stdout, ":4\n");
 }

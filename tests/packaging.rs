@@ -11,8 +11,13 @@
 //! - pkg/constants/constants.go: apiVersion `krew.googlecontainertools.github.com/v1alpha2`,
 //!   kind `Plugin`.
 //! - cmd/validate-krew-manifest/main.go (krew-index's CI): each platform matches a supported
-//!   os/arch, no os/arch is matched by two platforms, and line lengths (shortDescription 70,
-//!   description and caveats 80).
+//!   os/arch (`allPlatforms`), no os/arch is matched by two platforms. krew checks no line
+//!   lengths; ours (shortDescription 70, description and caveats 80) are a house rule.
+//! - internal/index/indexscanner/scanner.go: krew reads manifests with sigs.k8s.io/yaml, which
+//!   goes through go-yaml v2 (YAML 1.1): an unquoted scalar such as `0000…` (octal 0), `yes`
+//!   or `1.0` is not a string there, and becomes "0", "true", "1" in the string field.
+//!   [`yaml11_type`] reads plain scalars as go-yaml v2's resolve.go does, and every manifest
+//!   we write must hold only strings.
 //! - internal/installation/install.go: with `files` set only those files are installed, and
 //!   `bin` must be among them (else "source binary cannot be found"); the link is
 //!   `$KREW_ROOT/bin/kubectl-<name>` (dashes to underscores), a relative symlink to
@@ -97,20 +102,20 @@ struct FileOp {
     to: String,
 }
 
-/// os/arch pairs krew runs on (GOOS/GOARCH); validate-krew-manifest requires every platform
-/// to select one of them.
+/// validate-krew-manifest's `allPlatforms` (cmd/validate-krew-manifest/main.go): every
+/// platform must select one of them.
 const KREW_PLATFORMS: &[(&str, &str)] = &[
+    ("windows", "386"),
+    ("windows", "amd64"),
+    ("windows", "arm64"),
     ("linux", "386"),
     ("linux", "amd64"),
     ("linux", "arm"),
     ("linux", "arm64"),
     ("linux", "ppc64le"),
-    ("linux", "s390x"),
+    ("darwin", "386"),
     ("darwin", "amd64"),
     ("darwin", "arm64"),
-    ("windows", "386"),
-    ("windows", "amd64"),
-    ("windows", "arm64"),
 ];
 
 /// The platforms we release, in manifest order.
@@ -209,7 +214,8 @@ fn selector_matches(selector: &Selector, os: &str, arch: &str) -> bool {
 }
 
 fn check_lines(what: &str, text: &str, max: usize) -> Result<(), String> {
-    // validate-krew-manifest allows a longer line only when it is a single word.
+    // A house rule for readable `kubectl krew info` output (krew checks no lengths); a longer
+    // line is allowed when it is a single word (a URL).
     for line in text.lines() {
         if line.len() > max && line.trim().contains(' ') {
             return Err(format!(
@@ -397,6 +403,203 @@ fn validate_platform(p: &Platform, version: &str, placeholder_sums: bool) -> Res
     Ok(())
 }
 
+/// How go-yaml v2 (resolve.go) reads a plain (unquoted) scalar: `str`, or what else it
+/// becomes: `bool`, `null`, `int`, `float`, `timestamp`.
+fn yaml11_type(plain: &str) -> &'static str {
+    const TRUE: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
+    ];
+    const FALSE: &[&str] = &[
+        "n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE",
+    ];
+    const NULL: &[&str] = &["", "~", "null", "Null", "NULL"];
+    const SPECIAL_FLOAT: &[&str] = &[
+        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF",
+    ];
+    if TRUE.contains(&plain) || FALSE.contains(&plain) {
+        return "bool";
+    }
+    if NULL.contains(&plain) {
+        return "null";
+    }
+    if SPECIAL_FLOAT.contains(&plain) {
+        return "float";
+    }
+    let first = plain.chars().next().unwrap_or(' ');
+    if first == '.' {
+        return if plain[1..].bytes().all(|b| b.is_ascii_digit()) && plain.len() > 1 {
+            "float"
+        } else {
+            "str"
+        };
+    }
+    if !(first.is_ascii_digit() || first == '+' || first == '-') {
+        return "str";
+    }
+    // parseTimestamp: 2006-1-2, or with a time.
+    let date: Vec<&str> = plain
+        .split(['T', 't', ' '])
+        .next()
+        .unwrap_or("")
+        .split('-')
+        .collect();
+    if date.len() == 3
+        && date[0].len() == 4
+        && date
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return "timestamp";
+    }
+    // strconv.ParseInt(plain, 0, 64) and ParseUint: a sign, then 0x/0o/0b or a leading 0
+    // (octal), digits; then the YAML float pattern.
+    let digits = plain.replace('_', "");
+    let unsigned = digits.trim_start_matches(['+', '-']);
+    let (radix, body) = if let Some(b) = unsigned
+        .strip_prefix("0x")
+        .or_else(|| unsigned.strip_prefix("0X"))
+    {
+        (16, b)
+    } else if let Some(b) = unsigned
+        .strip_prefix("0o")
+        .or_else(|| unsigned.strip_prefix("0O"))
+    {
+        (8, b)
+    } else if let Some(b) = unsigned
+        .strip_prefix("0b")
+        .or_else(|| unsigned.strip_prefix("0B"))
+    {
+        (2, b)
+    } else if unsigned.len() > 1 && unsigned.starts_with('0') {
+        (8, &unsigned[1..])
+    } else {
+        (10, unsigned)
+    };
+    if !body.is_empty()
+        && u128::from_str_radix(body, radix).is_ok_and(|v| v <= u128::from(u64::MAX))
+    {
+        return "int";
+    }
+    let float = {
+        let s = digits.trim_start_matches(['+', '-']);
+        let (mantissa, exponent) = match s.split_once(['e', 'E']) {
+            Some((m, e)) => (m, Some(e.trim_start_matches(['+', '-']))),
+            None => (s, None),
+        };
+        let (int_part, frac) = match mantissa.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (mantissa, None),
+        };
+        let digits_only = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+        let mantissa_ok = match frac {
+            Some(f) => {
+                digits_only(int_part) && digits_only(f) && !(int_part.is_empty() && f.is_empty())
+            }
+            None => !int_part.is_empty() && digits_only(int_part),
+        };
+        mantissa_ok && exponent.is_none_or(|e| !e.is_empty() && digits_only(e))
+    };
+    if float {
+        return "float";
+    }
+    "str"
+}
+
+/// Every plain scalar value in `yaml` that krew would not read as a string, with its line.
+fn krew_non_strings(yaml: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut in_block = None::<usize>;
+    for (n, line) in yaml.lines().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(block) = in_block {
+            if line.trim().is_empty() || indent > block {
+                continue;
+            }
+            in_block = None;
+        }
+        let content = line.trim_start().trim_start_matches("- ");
+        if content.starts_with('#') {
+            continue;
+        }
+        let Some((_, value)) = content.split_once(": ") else {
+            continue;
+        };
+        let value = value.split(" #").next().unwrap_or("").trim();
+        if value.starts_with(['|', '>']) {
+            in_block = Some(indent);
+            continue;
+        }
+        if value.starts_with(['"', '\'', '{', '[', '&', '*', '!']) {
+            continue;
+        }
+        let kind = yaml11_type(value);
+        if kind != "str" {
+            found.push(format!(
+                "line {}: `{}` is read as {kind}",
+                n + 1,
+                line.trim()
+            ));
+        }
+    }
+    found
+}
+
+#[test]
+fn manifests_hold_only_strings_as_krew_reads_yaml() {
+    assert_eq!(krew_non_strings(&read("plugin.yaml")), Vec::<String>::new());
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    // The bot writes the sum unquoted; a real sum has letters.
+    let rendered = render_krew_template(&read(".krew.yaml"), &tag, &"ab12".repeat(16));
+    assert_eq!(krew_non_strings(&rendered), Vec::<String>::new());
+    // What would have slipped through: the unquoted placeholder, and other YAML 1.1 surprises.
+    let cases = [
+        (
+            "sha256: 0000000000000000000000000000000000000000000000000000000000000000",
+            "int",
+        ),
+        (
+            "sha256: 1234567890123456789012345678901234567890123456789012345678901234",
+            "float",
+        ),
+        ("version: 1.0", "float"),
+        ("name: yes", "bool"),
+        ("os: on", "bool"),
+        ("arch: 0x1F", "int"),
+        ("arch: ~", "null"),
+        ("version: 2026-11-30", "timestamp"),
+    ];
+    for (line, kind) in cases {
+        assert_eq!(
+            krew_non_strings(line),
+            vec![format!("line 1: `{line}` is read as {kind}")],
+            "{line}"
+        );
+    }
+    for fine in [
+        "sha256: \"0000\"",
+        "version: v0.1.0",
+        "arch: amd64",
+        "bin: kubectl-coder.exe",
+        "uri: https://x/y.tar.gz",
+        "description: |\n  1.0\n  yes",
+    ] {
+        assert_eq!(krew_non_strings(fine), Vec::<String>::new(), "{fine}");
+    }
+    for (plain, kind) in [
+        ("0", "int"),
+        ("-12", "int"),
+        ("0b101", "int"),
+        ("1e3", "float"),
+        (".5", "float"),
+        ("1.2.3", "str"),
+        ("v1", "str"),
+        ("+", "str"),
+    ] {
+        assert_eq!(yaml11_type(plain), kind, "{plain}");
+    }
+}
+
 fn read(path: &str) -> String {
     std::fs::read_to_string(Path::new(ROOT).join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -420,26 +623,14 @@ fn committed_manifest_passes_krews_validation() {
         .map(|(o, a)| (o.to_string(), a.to_string()))
         .collect();
     assert_eq!(platforms, want);
-    for p in &m.spec.platforms {
-        let files: Vec<&str> = p.files.iter().flatten().map(|f| f.from.as_str()).collect();
-        let exe = if os_arch(p).0 == "windows" {
-            ".exe"
-        } else {
-            ""
-        };
-        assert_eq!(
-            files,
-            [
-                format!("kubectl-coder{exe}").as_str(),
-                format!("kubectl_complete-coder{exe}").as_str(),
-                "LICENSE"
-            ]
-        );
-    }
+    // No `files`: krew installs the whole archive (both binaries, LICENSE, the man page and
+    // the completion scripts), as archive_installs_as_krew_would_and_runs_through_kubectl shows.
+    assert!(m.spec.platforms.iter().all(|p| p.files.is_none()));
     let caveats = m.spec.caveats.as_deref().unwrap();
     for needed in [
         "list on pods",
         "get and create on pods/exec",
+        "get and create on pods/portforward",
         "kubectl_complete-coder",
     ] {
         assert!(caveats.contains(needed), "caveats lack {needed:?}");
@@ -481,17 +672,27 @@ fn broken_manifests_are_refused() {
         (
             "    bin: kubectl-coder.exe",
             "    bin: kubectl-coder",
-            "is not among",
+            "should be kubectl-coder.exe",
         ),
         (
             "    bin: kubectl-coder\n",
             "    bin: \"\"\n",
             "`bin` has to be set",
         ),
-        ("      - from: LICENSE\n        to: .\n", "", "LICENSE"),
+        // With `files`, only those are installed: the binary and the licence must be there.
         (
-            "      - from: kubectl-coder\n",
-            "      - from: \"\"\n",
+            "    bin: kubectl-coder\n",
+            "    bin: kubectl-coder\n    files:\n      - from: LICENSE\n        to: .\n",
+            "is not among",
+        ),
+        (
+            "    bin: kubectl-coder\n",
+            "    bin: kubectl-coder\n    files:\n      - from: kubectl-coder\n        to: .\n",
+            "LICENSE",
+        ),
+        (
+            "    bin: kubectl-coder\n",
+            "    bin: kubectl-coder\n    files:\n      - from: \"\"\n        to: .\n",
             "`from` field",
         ),
     ];
@@ -582,6 +783,8 @@ fn krew_release_bot_template_gives_the_committed_manifest() {
     let template = read(".krew.yaml");
     let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
     let rendered = render_krew_template(&template, &tag, &"0".repeat(64));
+    // The committed copy quotes its placeholders; the bot writes sums unquoted (real sums have
+    // letters, see manifests_hold_only_strings_as_krew_reads_yaml).
     let from_template = parse(&rendered).unwrap();
     validate(&from_template, true).unwrap();
     assert_eq!(from_template, committed());
@@ -616,7 +819,7 @@ fn assert_help_and_version(home: &Path, path: &str) {
         .stdout
         .clone();
     for needed in [
-        "Usage: kubectl coder [OPTIONS] <COMMAND>",
+        "Usage: kubectl coder [OPTIONS] [COMMAND]",
         "reset-admin-password",
         "Examples:",
         "kubectl coder reset-admin-password -n coder",
@@ -724,7 +927,8 @@ fn archive_installs_as_krew_would_and_runs_through_kubectl() {
     expected.spec.platforms[0].sha256 = sum.clone();
     assert_eq!(written, expected);
 
-    // The archive: the two binaries, LICENSE and README.md at the top.
+    // The archive: the plugin, the launcher, LICENSE, README.md, the man page and the
+    // completion scripts at the top.
     let staging = tmp.join("staging");
     std::fs::create_dir_all(&staging).unwrap();
     Cmd::new("tar", tmp)
@@ -744,9 +948,22 @@ fn archive_installs_as_krew_would_and_runs_through_kubectl() {
         [
             "LICENSE",
             "README.md",
+            "_kubectl-coder",
+            "_kubectl-coder.ps1",
             "kubectl-coder",
+            "kubectl-coder.1",
+            "kubectl-coder.bash",
+            "kubectl-coder.fish",
             "kubectl_complete-coder"
         ]
+    );
+    // One binary: the launcher is a small program that only runs the plugin.
+    let size = |name: &str| std::fs::metadata(staging.join(name)).unwrap().len();
+    assert!(
+        size("kubectl_complete-coder") * 4 < size("kubectl-coder"),
+        "the launcher is {} bytes, the plugin {}",
+        size("kubectl_complete-coder"),
+        size("kubectl-coder")
     );
 
     // krew's layout: files moved into store/<name>/<version>, bin linked (relative) into bin/.
@@ -756,13 +973,25 @@ fn archive_installs_as_krew_would_and_runs_through_kubectl() {
         .join("store")
         .join(&written.metadata.name)
         .join(&written.spec.version);
-    for op in platform.files.as_ref().unwrap() {
+    // Without `files`, krew moves everything (`{from: "*", to: "."}`).
+    let everything = vec![FileOp {
+        from: "*".into(),
+        to: ".".into(),
+    }];
+    for op in platform.files.as_ref().unwrap_or(&everything) {
         let to = match op.to.as_str() {
             "." => install_dir.clone(),
             other => install_dir.join(other),
         };
         std::fs::create_dir_all(&to).unwrap();
-        std::fs::rename(staging.join(&op.from), to.join(&op.from)).unwrap();
+        let sources: Vec<String> = if op.from == "*" {
+            names.clone()
+        } else {
+            vec![op.from.clone()]
+        };
+        for from in sources {
+            std::fs::rename(staging.join(&from), to.join(&from)).unwrap();
+        }
     }
     let bin_dir = krew_root.join("bin");
     std::fs::create_dir_all(&bin_dir).unwrap();
@@ -832,4 +1061,86 @@ fn release_manifest_matches_its_archives() {
         want.sha256 = p.sha256.clone();
     }
     assert_eq!(written, expected);
+}
+
+/// The release workflow pins what it runs: third-party actions by commit (the version in a
+/// comment), cross and krew by release; the Windows binary links the C runtime in; cross
+/// passes the commit into its container.
+#[test]
+fn release_workflow_pins_what_it_runs() {
+    let workflow = read(".github/workflows/release.yml");
+    let mut actions = 0;
+    for line in workflow.lines() {
+        let Some(rest) = line
+            .trim_start()
+            .trim_start_matches("- ")
+            .strip_prefix("uses: ")
+        else {
+            continue;
+        };
+        actions += 1;
+        let (action, comment) = rest.split_once(" # ").unwrap_or((rest, ""));
+        let (_, pin) = action
+            .split_once('@')
+            .unwrap_or_else(|| panic!("unpinned: {line}"));
+        assert!(
+            pin.len() == 40
+                && pin
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+            "not pinned by commit: {line}"
+        );
+        assert!(!comment.trim().is_empty(), "no version comment: {line}");
+    }
+    assert!(actions >= 8, "{actions} actions");
+    assert!(workflow.contains(
+        "rajatjindal/krew-release-bot@c970b8a8f6dbc2f2285a26e3ae160903b87002c3 # v0.0.51"
+    ));
+    assert!(workflow.contains("cargo install cross --locked --version 0.2.5"));
+    assert!(
+        !workflow.contains("releases/latest"),
+        "an unpinned download"
+    );
+    let windows = workflow
+        .lines()
+        .find(|l| l.contains("target: x86_64-pc-windows-msvc"))
+        .unwrap();
+    assert!(
+        windows.contains("rustflags: \"-C target-feature=+crt-static\""),
+        "{windows}"
+    );
+    assert!(workflow.contains("RUSTFLAGS: ${{ matrix.rustflags }}"));
+    // Cross.toml's settings, in Cargo.toml.
+    let cargo: toml_like::Table = toml_like::parse(&read("Cargo.toml"));
+    assert_eq!(
+        cargo.get("package.metadata.cross.build.env", "passthrough"),
+        Some("[\"KUBECTL_CODER_COMMIT\"]")
+    );
+}
+
+/// Just enough TOML to read `key = value` under a `[table]` header.
+mod toml_like {
+    pub struct Table(Vec<(String, String, String)>);
+
+    pub fn parse(text: &str) -> Table {
+        let mut table = String::new();
+        let mut entries = Vec::new();
+        for line in text.lines().map(str::trim) {
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                table = name.to_string();
+            } else if let Some((key, value)) = line.split_once(" = ") {
+                entries.push((table.clone(), key.to_string(), value.to_string()));
+            }
+        }
+        Table(entries)
+    }
+
+    impl Table {
+        pub fn get(&self, table: &str, key: &str) -> Option<&str> {
+            self.0
+                .iter()
+                .find(|(t, k, _)| t == table && k == key)
+                .map(|(_, _, v)| v.as_str())
+        }
+    }
 }

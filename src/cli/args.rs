@@ -27,40 +27,44 @@ Examples:
 /// Reset Coder passwords from kubectl: finds the Coder server pod and runs the reset there.
 #[derive(Debug, Parser)]
 #[command(name = "kubectl-coder", version, about, after_help = EXAMPLES)]
-#[command(propagate_version = true, disable_help_subcommand = true)]
+#[command(propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub connection: ConnectionArgs,
-
-    #[command(flatten)]
-    pub target: TargetArgs,
 
     /// Output format for data written to stdout
     #[arg(short = 'o', long = "output", value_enum, global = true, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
 
-    /// Do not ask for confirmation (needed when there is no terminal)
-    #[arg(short = 'y', long = "yes", global = true)]
-    pub yes: bool,
-
-    /// Show the pod, container and command that would run, and change nothing
-    #[arg(long = "dry-run", global = true)]
-    pub dry_run: bool,
-
-    /// Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)
-    #[arg(long = "allow-insecure-connection", global = true)]
-    pub allow_insecure_connection: bool,
-
-    /// Explain each step on stderr (never shows a password)
+    /// Explain each step on stderr (never shows a password); kubectl's -v=N is accepted too
     #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// A command; without one, this help (as kubectl and cobra do)
     #[command(subcommand)]
-    pub command: CommandArgs,
+    pub command: Option<CommandArgs>,
+}
+
+/// What the changing commands share: confirmation, a dry run, insecure connections.
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Changing")]
+pub struct ChangeArgs {
+    /// Do not ask for confirmation (needed when there is no terminal)
+    #[arg(short = 'y', long = "yes")]
+    pub yes: bool,
+
+    /// Show the pod, container and command that would run, and change nothing
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+
+    /// Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)
+    #[arg(long = "allow-insecure-connection")]
+    pub allow_insecure_connection: bool,
 }
 
 /// kubectl's own connection flags, with kubectl's meaning. kubectl hands them to plugins untouched.
 #[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Kubernetes connection (kubectl's flags)")]
 pub struct ConnectionArgs {
     /// Path to the kubeconfig file (instead of $KUBECONFIG and ~/.kube/config)
     #[arg(long, global = true, value_name = "PATH")]
@@ -176,25 +180,26 @@ pub fn normalize_verbosity(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
 
 /// How to choose the pod and container; the defaults find the Coder server by itself.
 #[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Choosing the pod")]
 pub struct TargetArgs {
     /// Use this pod instead of searching for the Coder server
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub pod: Option<String>,
 
     /// Container to exec in (default: the Coder server container)
-    #[arg(short = 'c', long, global = true, value_name = "NAME")]
+    #[arg(short = 'c', long, value_name = "NAME")]
     pub container: Option<String>,
 
     /// Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder
-    #[arg(short = 'l', long, global = true, value_name = "SELECTOR")]
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
     pub selector: Option<String>,
 
     /// Treat the pod as this Coder generation instead of detecting it
-    #[arg(long, global = true, value_enum, value_name = "GENERATION")]
+    #[arg(long, value_enum, value_name = "GENERATION")]
     pub generation: Option<GenerationArg>,
 
     /// Give up on the remote command after this long (e.g. 90s, 5m)
-    #[arg(long = "timeout", global = true, value_name = "DURATION", value_parser = duration::parse, default_value = "2m")]
+    #[arg(long = "timeout", value_name = "DURATION", value_parser = duration::parse, default_value = "2m")]
     pub timeout: Duration,
 }
 
@@ -236,11 +241,16 @@ impl From<GenerationArg> for Generation {
 
 #[derive(Debug, Subcommand)]
 pub enum CommandArgs {
-    /// Show the context, namespace, Coder pod and generation, and whether you may exec there
-    Status,
+    /// Show the context, namespace, Coder pod and version, whether you may exec (and
+    /// port-forward) there, the database and password login
+    #[command(after_help = STATUS_EXAMPLES)]
+    Status {
+        #[command(flatten)]
+        target: TargetArgs,
+    },
 
     /// Reset the site admin's password (Coder v1), or an owner's password (Coder v2)
-    #[command(name = "reset-admin-password")]
+    #[command(name = "reset-admin-password", after_help = RESET_ADMIN_EXAMPLES)]
     ResetAdminPassword {
         /// Coder v2 only: the owner whose password to reset (v2 has no single admin user)
         #[arg(long, value_name = "USERNAME")]
@@ -248,10 +258,16 @@ pub enum CommandArgs {
 
         #[command(flatten)]
         password: PasswordArgs,
+
+        #[command(flatten)]
+        change: ChangeArgs,
+
+        #[command(flatten)]
+        target: TargetArgs,
     },
 
     /// Reset a user's password: v2 through `coder reset-password`; v1 as the dashboard does, a temporary one through coderd's API
-    #[command(name = "reset-password")]
+    #[command(name = "reset-password", after_help = RESET_PASSWORD_EXAMPLES)]
     ResetPassword {
         /// The Coder username (case-insensitive); on Coder v1 also the email
         #[arg(value_name = "USER")]
@@ -259,10 +275,16 @@ pub enum CommandArgs {
 
         #[command(flatten)]
         password: PasswordArgs,
+
+        #[command(flatten)]
+        change: ChangeArgs,
+
+        #[command(flatten)]
+        target: TargetArgs,
     },
 
     /// Coder v2: create a new owner when nobody can log in (wraps `coder server create-admin-user`)
-    #[command(name = "create-admin-user")]
+    #[command(name = "create-admin-user", after_help = CREATE_EXAMPLES)]
     CreateAdminUser {
         /// Username of the new owner (asked for on a terminal when omitted)
         #[arg(long, value_name = "USERNAME")]
@@ -278,11 +300,80 @@ pub enum CommandArgs {
         /// Create the owner even though CODER_DISABLE_PASSWORD_AUTH keeps it from signing in
         #[arg(long = "allow-disabled-password-login")]
         allow_disabled_password_login: bool,
+
+        #[command(flatten)]
+        change: ChangeArgs,
+
+        #[command(flatten)]
+        target: TargetArgs,
     },
 
     /// Print version, commit and target
+    #[command(after_help = "Examples:\n  kubectl coder version\n  kubectl coder version -o json")]
     Version,
+
+    /// Print a shell completion script for kubectl-coder (bash, zsh, fish, powershell)
+    #[command(after_help = COMPLETION_EXAMPLES)]
+    Completion {
+        /// The shell to print the script for
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
 }
+
+/// The shells `completion` prints scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+const STATUS_EXAMPLES: &str = "\
+Examples:
+  # What a reset would meet in the current context and namespace
+  kubectl coder status
+
+  # The same as JSON, for another namespace
+  kubectl coder status -n coder -o json";
+
+const RESET_ADMIN_EXAMPLES: &str = "\
+Examples:
+  # Coder v1: a new temporary password for the site admin
+  kubectl coder reset-admin-password -n coder
+
+  # Coder v2: a generated password for the owner alice, without a prompt
+  kubectl coder reset-admin-password --owner alice --yes
+
+  # See which pod and command would be used, changing nothing
+  kubectl coder reset-admin-password --dry-run";
+
+const RESET_PASSWORD_EXAMPLES: &str = "\
+Examples:
+  # A generated password for alice
+  kubectl coder reset-password alice -n coder
+
+  # Your own password, from stdin (never from argv)
+  printf '%s\\n' \"$NEW_PASSWORD\" | kubectl coder reset-password alice --password-stdin --yes
+
+  # Coder v1, by email, acting with a saved API token
+  CODER_TOKEN=... kubectl coder reset-password alice@example.com";
+
+const CREATE_EXAMPLES: &str = "\
+Examples:
+  # A new owner with a generated password
+  kubectl coder create-admin-user --username rescue --email rescue@example.com --yes";
+
+const COMPLETION_EXAMPLES: &str = "\
+Examples:
+  # bash, for this session
+  source <(kubectl-coder completion bash)
+
+  # zsh, installed for good
+  kubectl-coder completion zsh > \"${fpath[1]}/_kubectl-coder\"
+
+  # `kubectl coder <TAB>` itself completes through kubectl_complete-coder (see the README)";
 
 /// The name to show in help: `kubectl coder` when run as the plugin `kubectl-coder`.
 pub fn display_name(argv0: Option<&std::ffi::OsStr>) -> String {
@@ -313,5 +404,69 @@ mod tests {
         );
         assert_eq!(display_name(Some(OsStr::new("other"))), "other");
         assert_eq!(display_name(None), "kubectl coder");
+    }
+
+    fn help_of(subcommand: &str) -> String {
+        use clap::CommandFactory;
+        let mut cli = Cli::command();
+        cli.build();
+        cli.find_subcommand_mut(subcommand)
+            .unwrap_or_else(|| panic!("no {subcommand}"))
+            .render_long_help()
+            .to_string()
+    }
+
+    #[test]
+    fn each_command_lists_only_its_options_under_headings_and_ends_with_examples() {
+        for command in [
+            "status",
+            "reset-admin-password",
+            "reset-password",
+            "create-admin-user",
+        ] {
+            let help = help_of(command);
+            for heading in [
+                "Kubernetes connection (kubectl's flags):",
+                "Choosing the pod:",
+            ] {
+                assert!(help.contains(heading), "{command} lacks {heading}:\n{help}");
+            }
+            assert!(
+                help.trim_end().lines().rev().any(|l| l == "Examples:"),
+                "{command}:\n{help}"
+            );
+            let changes = command != "status";
+            // A flag's own line, not a mention in another's help.
+            let has_flag = |flag: &str| {
+                help.lines().map(str::trim_start).any(|l| {
+                    let rest = l
+                        .strip_prefix(flag)
+                        .or_else(|| l.strip_prefix(&format!("-y, {flag}")));
+                    rest.is_some_and(|r| r.is_empty() || r.starts_with([' ', '<', '[', '=']))
+                })
+            };
+            for flag in ["--yes", "--dry-run", "--allow-insecure-connection"] {
+                assert_eq!(has_flag(flag), changes, "{command} and {flag}:\n{help}");
+            }
+            assert_eq!(help.contains("Changing:"), changes, "{command}:\n{help}");
+        }
+        let version = help_of("version");
+        for absent in ["-y, --yes", "--dry-run", "--pod", "--timeout <"] {
+            assert!(
+                !version.contains(absent),
+                "version shows {absent}:\n{version}"
+            );
+        }
+        assert!(help_of("completion").contains("[possible values: bash, zsh, fish, powershell]"));
+    }
+
+    #[test]
+    fn bare_command_and_help_subcommand_parse() {
+        let bare = Cli::try_parse_from(["kubectl-coder"]).unwrap();
+        assert!(bare.command.is_none());
+        // `help <command>` is clap's own: it ends parsing with the help, successfully.
+        let help = Cli::try_parse_from(["kubectl-coder", "help", "status"]).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+        assert!(help.to_string().contains("Choosing the pod:"));
     }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::cli::args::{Cli, CommandArgs, PasswordArgs};
+use crate::cli::args::{ChangeArgs, Cli, CommandArgs, CompletionShell, PasswordArgs, TargetArgs};
 use crate::cli::duration::limit;
 use crate::coder::action::Action;
 use crate::coder::locate::{Overrides, valid_pod_name};
@@ -34,7 +34,10 @@ pub struct Config {
 /// What to do.
 #[derive(Debug)]
 pub enum Command {
+    /// No command given: the help, exit 0.
+    Help,
     Version,
+    Completion(CompletionShell),
     Status,
     Change(Change),
 }
@@ -117,47 +120,73 @@ impl Cli {
     /// Checks what clap cannot: names, selectors and combinations.
     pub fn into_config(self) -> Result<Config, UsageError> {
         let username = |name: Option<String>| name.as_deref().map(Username::parse).transpose();
-        let command = match self.command {
-            CommandArgs::Status => Command::Status,
-            CommandArgs::Version => Command::Version,
-            CommandArgs::ResetAdminPassword { owner, password } => {
+        let no_change = ChangeArgs::default();
+        let no_target = TargetArgs::default();
+        let (command, change, target) = match self.command {
+            None => (Command::Help, no_change, no_target),
+            Some(CommandArgs::Status { target }) => (Command::Status, no_change, target),
+            Some(CommandArgs::Version) => (Command::Version, no_change, no_target),
+            Some(CommandArgs::Completion { shell }) => {
+                (Command::Completion(shell), no_change, no_target)
+            }
+            Some(CommandArgs::ResetAdminPassword {
+                owner,
+                password,
+                change,
+                target,
+            }) => (
                 Command::Change(Change::ResetAdminPassword {
                     owner: username(owner)?,
                     password: PasswordSource::from_flags(&password)?,
-                })
-            }
-            CommandArgs::ResetPassword { username, password } => {
+                }),
+                change,
+                target,
+            ),
+            Some(CommandArgs::ResetPassword {
+                username,
+                password,
+                change,
+                target,
+            }) => (
                 Command::Change(Change::ResetPassword {
                     user: Account::parse(&username)?,
                     password: PasswordSource::from_flags(&password)?,
-                })
-            }
-            CommandArgs::CreateAdminUser {
+                }),
+                change,
+                target,
+            ),
+            Some(CommandArgs::CreateAdminUser {
                 username: name,
                 email,
                 password,
                 allow_disabled_password_login,
-            } => Command::Change(Change::CreateAdminUser {
-                username: username(name)?,
-                email: email.as_deref().map(Email::parse).transpose()?,
-                password: PasswordSource::from_flags(&password)?,
-                allow_disabled_password_login,
-            }),
+                change,
+                target,
+            }) => (
+                Command::Change(Change::CreateAdminUser {
+                    username: username(name)?,
+                    email: email.as_deref().map(Email::parse).transpose()?,
+                    password: PasswordSource::from_flags(&password)?,
+                    allow_disabled_password_login,
+                }),
+                change,
+                target,
+            ),
         };
         if let Some(ns) = &self.connection.namespace {
             check_dns_label(ns, "namespace")?;
         }
-        if let Some(pod) = &self.target.pod {
+        if let Some(pod) = &target.pod {
             check_dns_subdomain(pod, "pod name")?;
         }
-        if let Some(selector) = &self.target.selector
+        if let Some(selector) = &target.selector
             && selector.trim().is_empty()
         {
             return Err(UsageError(
                 "the label selector given with -l is empty".into(),
             ));
         }
-        if self.target.pod.is_some() && self.target.selector.is_some() {
+        if target.pod.is_some() && target.selector.is_some() {
             return Err(UsageError(
                 "--pod and -l/--selector cannot be used together: pick one".into(),
             ));
@@ -191,17 +220,17 @@ impl Cli {
         Ok(Config {
             connect,
             overrides: Overrides {
-                pod: self.target.pod,
-                container: self.target.container,
-                selector: self.target.selector,
-                generation: self.target.generation.map(Into::into),
+                pod: target.pod,
+                container: target.container,
+                selector: target.selector,
+                generation: target.generation.map(Into::into),
             },
             output: self.output,
-            assume_yes: self.yes,
-            allow_insecure_connection: self.allow_insecure_connection,
-            dry_run: self.dry_run,
+            assume_yes: change.yes,
+            allow_insecure_connection: change.allow_insecure_connection,
+            dry_run: change.dry_run,
             verbose: self.verbose > 0,
-            exec_timeout: limit(self.target.timeout),
+            exec_timeout: limit(target.timeout),
             command,
         })
     }

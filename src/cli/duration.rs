@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 /// kubectl's duration syntax: "0" means no limit, a bare number is seconds, otherwise Go's
-/// `time.ParseDuration` units (h, m, s, ms) in any combination such as "1m30s".
+/// `time.ParseDuration` units (h, m, s, ms) in any combination such as "1m30s", read by jiff's
+/// "friendly" duration parser (already in the tree through kube), which accepts those and a
+/// few spellings more ("1m 30s", "90 seconds").
 /// Zero (no limit) comes back as `Duration::ZERO`; see [`limit`].
 pub fn parse(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -13,42 +15,18 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     if let Ok(seconds) = text.parse::<u64>() {
         return checked(Duration::from_secs(seconds), text);
     }
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return Err(format!(
-                "invalid duration {text:?}: expected a number before {rest:?}"
-            ));
-        }
-        let number: f64 = rest[..digits]
-            .parse()
-            .map_err(|_| format!("invalid duration {text:?}"))?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let seconds_per_unit = match &rest[..unit_len] {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            "" => {
-                return Err(format!(
-                    "invalid duration {text:?}: missing unit (h, m, s or ms)"
-                ));
-            }
-            unit => return Err(format!("invalid duration {text:?}: unknown unit {unit:?}")),
-        };
-        rest = &rest[unit_len..];
-        let part = Duration::try_from_secs_f64(number * seconds_per_unit)
-            .map_err(|_| format!("invalid duration {text:?}: too large"))?;
-        total = checked(total.saturating_add(part), text)?;
+    // jiff reads a leading minus (and "ago") as a negative duration: not a limit.
+    if text.starts_with('-') {
+        return Err(format!("invalid duration {text:?}: it cannot be negative"));
     }
-    Ok(total)
+    let parsed: jiff::SignedDuration = text.parse().map_err(|_| {
+        format!(
+            "invalid duration {text:?}: use a number and a unit (h, m, s or ms), as in 90s or 1m30s"
+        )
+    })?;
+    let duration = Duration::try_from(parsed)
+        .map_err(|_| format!("invalid duration {text:?}: it cannot be negative"))?;
+    checked(duration, text)
 }
 
 /// Longer limits are surely typos, and would overflow the clock arithmetic.
@@ -82,6 +60,8 @@ mod tests {
             ("1m30s", Some(Duration::from_secs(90))),
             ("500ms", Some(Duration::from_millis(500))),
             ("2h", Some(Duration::from_secs(7200))),
+            ("1.5h", Some(Duration::from_secs(5400))),
+            ("2m 30s", Some(Duration::from_secs(150))),
             ("0s", None),
         ];
         for (text, want) in table {
@@ -97,6 +77,9 @@ mod tests {
             "18000000000000000000",
             "9000h",
             "8784h1s",
+            "5s ago",
+            "1h1h",
+            "1d",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }

@@ -16,6 +16,8 @@ use crate::ui::terminal::Terminal;
 pub fn run(config: &Config, terminal: Terminal) -> anyhow::Result<ExitCode> {
     let session = Session::new(config, terminal);
     match &config.command {
+        // Answered by the entry point, which owns the command line's definition.
+        Command::Help | Command::Completion(_) => Ok(ExitCode::Success),
         Command::Version => version::print(config.output),
         Command::Status => block_on(status::run(&session)),
         Command::Change(change) => block_on(change::run(&session, change)),

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kube::config::Kubeconfig;
+use kube::config::{Kubeconfig, KubeconfigError};
 
 use crate::kube::error::ConfigError;
 
@@ -41,24 +41,26 @@ pub fn kubeconfig_paths(
     )
 }
 
+/// Reads and merges the files with kube's own reader, which resolves relative file references
+/// against each file (certificate-authority, client-certificate, client-key, tokenFile, and
+/// an exec command holding a path separator), as client-go does; first file to set a value
+/// wins (kubectl's merge rule). The list itself is ours ([`kubeconfig_paths`]): kube's
+/// `Kubeconfig::from_env` fails on a missing file in `$KUBECONFIG`, which kubectl skips.
 pub fn read_kubeconfigs(paths: &[PathBuf]) -> Result<Kubeconfig, ConfigError> {
     let mut merged: Option<Kubeconfig> = None;
     for path in paths {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
-            path: path.clone(),
-            source,
+        let config = Kubeconfig::read_from(path).map_err(|e| match e {
+            KubeconfigError::ReadConfig(source, _) => ConfigError::Unreadable {
+                path: path.clone(),
+                source,
+            },
+            source => ConfigError::Malformed {
+                path: path.clone(),
+                source,
+            },
         })?;
-        let mut config = Kubeconfig::from_yaml(&text).map_err(|source| ConfigError::Malformed {
-            path: path.clone(),
-            source,
-        })?;
-        // Relative file references in a kubeconfig are relative to that file, as in kubectl.
-        if let Some(dir) = path.parent() {
-            resolve_relative_paths(&mut config, dir);
-        }
         merged = Some(match merged {
             None => config,
-            // First file to set a value wins (kubectl's merge rule).
             Some(first) => first
                 .merge(config)
                 .map_err(|source| ConfigError::Malformed {
@@ -68,35 +70,6 @@ pub fn read_kubeconfigs(paths: &[PathBuf]) -> Result<Kubeconfig, ConfigError> {
         });
     }
     Ok(merged.unwrap_or_default())
-}
-
-fn resolve_relative_paths(config: &mut Kubeconfig, dir: &Path) {
-    let fix = |p: &mut Option<String>| {
-        if let Some(path) = p.as_mut()
-            && Path::new(path.as_str()).is_relative()
-        {
-            *path = dir.join(&*path).display().to_string();
-        }
-    };
-    for cluster in &mut config.clusters {
-        if let Some(c) = cluster.cluster.as_mut() {
-            fix(&mut c.certificate_authority);
-        }
-    }
-    for user in &mut config.auth_infos {
-        if let Some(a) = user.auth_info.as_mut() {
-            fix(&mut a.client_certificate);
-            fix(&mut a.client_key);
-            fix(&mut a.token_file);
-            // A credential plugin named by a relative path ("./bin/login") is relative to the
-            // kubeconfig too; a bare name ("aws") is looked up on PATH, as in client-go.
-            if let Some(exec) = a.exec.as_mut()
-                && exec.command.as_deref().is_some_and(|c| c.contains('/'))
-            {
-                fix(&mut exec.command);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -139,8 +139,14 @@ pub fn complete(args: &[String], source: &dyn Source) -> Completion {
     if !walk.in_subcommand {
         return subcommands(walk.command, current);
     }
-    // Positional values (a Coder username) are not something we can list.
-    Completion::none()
+    // A positional with fixed values (`completion <shell>`); a Coder username is not something
+    // we can list.
+    match walk.command.get_positionals().nth(walk.positionals) {
+        Some(arg) if !arg.get_possible_values().is_empty() => {
+            values(arg, current, &walk.scope, source)
+        }
+        _ => Completion::none(),
+    }
 }
 
 /// The state after reading the completed words.
@@ -151,6 +157,8 @@ struct Walk<'a> {
     pending: Option<&'a Arg>,
     after_double_dash: bool,
     given: Vec<&'a str>,
+    /// Positional words given to the subcommand so far.
+    positionals: usize,
     scope: Scope,
 }
 
@@ -162,6 +170,7 @@ impl<'a> Walk<'a> {
             pending: None,
             after_double_dash: false,
             given: Vec::new(),
+            positionals: 0,
             scope: Scope::default(),
         };
         let mut words = done.iter().map(String::as_str).peekable();
@@ -172,6 +181,8 @@ impl<'a> Walk<'a> {
                 {
                     walk.command = sub;
                     walk.in_subcommand = true;
+                } else if walk.in_subcommand {
+                    walk.positionals += 1;
                 }
                 continue;
             }
@@ -448,6 +459,8 @@ mod tests {
             "reset-password",
             "create-admin-user",
             "version",
+            "completion",
+            "help",
         ];
         let table: &[(&[&str], Vec<&str>, u32)] = &[
             (&[], all_subcommands.clone(), 4),
@@ -502,7 +515,8 @@ mod tests {
             (&["reset-admin-password", "--owner", ""], vec![], 4),
             (&["status", "--nope=x"], vec![], 4),
             // Flags.
-            (&["status", "--con"], vec!["--context", "--container"], 4),
+            // The command's own flags first, then kubectl's.
+            (&["status", "--con"], vec!["--container", "--context"], 4),
             (&["status", "--na"], vec!["--namespace"], 4),
             (&["status", "-n"], vec!["-n"], 4),
             (
@@ -520,12 +534,31 @@ mod tests {
                 vec!["--container"],
                 4,
             ),
+            (
+                &["status", "--container", "x", "--con"],
+                vec!["--context"],
+                4,
+            ),
             (&["status", "-v", "--verb"], vec!["--verbose"], 4),
-            (&["status", "-y", "--y"], vec![], 4),
+            (&["reset-admin-password", "-y", "--y"], vec![], 4),
+            // Only the changing commands have --yes and --dry-run.
+            (&["status", "--y"], vec![], 4),
+            (&["status", "--dry"], vec![], 4),
+            (&["reset-password", "--dry"], vec!["--dry-run"], 4),
+            (
+                &["completion", ""],
+                vec!["bash", "zsh", "fish", "powershell"],
+                4,
+            ),
             // After `--` everything is positional.
             (&["--", "--con"], vec![], 4),
             // Short clusters and attached values consume what they should.
-            (&["-yv", "st"], vec!["status"], 4),
+            (&["-vv", "st"], vec!["status"], 4),
+            (
+                &["reset-password", "-yv", "alice", "--dr"],
+                vec!["--dry-run"],
+                4,
+            ),
             (&["-ncoder", "st"], vec!["status"], 4),
             (
                 &["-n", "coder", "status", "--pod", "t"],
@@ -542,7 +575,7 @@ mod tests {
 
     #[test]
     fn short_flags_are_offered_with_a_single_dash() {
-        let got = run(&["status", "-"]);
+        let got = run(&["reset-admin-password", "-"]);
         let values = got.values();
         for want in [
             "-n",
@@ -557,7 +590,7 @@ mod tests {
         ] {
             assert!(values.contains(&want), "{want} missing from {values:?}");
         }
-        let got = run(&["status", "--"]);
+        let got = run(&["reset-admin-password", "--"]);
         assert!(got.values().iter().all(|v| v.starts_with("--")));
         assert!(got.values().contains(&"--dry-run"));
     }
