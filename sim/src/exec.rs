@@ -10,10 +10,9 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::auth::authorized;
 use crate::programs::{self, io::Outcome, io::ProcIo, io::ProgCtx, io::Recorded};
 use crate::request::Ctx;
-use crate::responses::{Resp, bad_request, forbidden, not_found, status_resp, text_resp};
+use crate::responses::{Resp, bad_request, not_found, status_resp, text_resp};
 use crate::state::{ExecFault, ExecRecord, Shared, lock};
 use crate::websocket;
 
@@ -48,19 +47,8 @@ pub(crate) async fn handle_exec(
         let body = "upgrade request rejected by proxy: websocket upgrades are not allowed\n";
         return (text_resp(*code, body), None);
     }
-    let user = ctx.user();
-    let minor = lock(shared).kube_minor;
-    let verbs: &[&str] = if ctx.method == "POST" {
-        &["create"]
-    } else if minor >= 35 {
-        &["get", "create"]
-    } else {
-        &["get"]
-    };
-    for verb in verbs {
-        if !authorized(shared, &ctx.identity, verb, "pods/exec", Some(ns)) {
-            return (forbidden(&user, verb, "pods/exec", name, Some(ns)), None);
-        }
+    if let Some(refused) = websocket::authorize(ctx, shared, "pods/exec", ns, name) {
+        return (refused, None);
     }
     let Some(pod) = lock(shared)
         .pods

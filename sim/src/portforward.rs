@@ -23,11 +23,10 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use crate::auth::authorized;
 use crate::exec::frame;
 use crate::fixtures::pod::Listener;
 use crate::request::Ctx;
-use crate::responses::{Resp, bad_request, forbidden, not_found, status_resp};
+use crate::responses::{Resp, bad_request, not_found, status_resp};
 use crate::state::{PortForwardRecord, Shared, lock};
 use crate::websocket;
 
@@ -41,24 +40,8 @@ pub(crate) async fn handle_portforward(
     name: &str,
     on_upgrade: hyper::upgrade::OnUpgrade,
 ) -> (Resp, Option<String>) {
-    let user = ctx.user();
-    let minor = lock(shared).kube_minor;
-    // A websocket GET is authorised as `get`; 1.35+ also checks `create`
-    // (AuthorizePodWebsocketUpgradeCreatePermission); SPDY's POST is `create`.
-    let verbs: &[&str] = if ctx.method == "POST" {
-        &["create"]
-    } else if minor >= 35 {
-        &["get", "create"]
-    } else {
-        &["get"]
-    };
-    for verb in verbs {
-        if !authorized(shared, &ctx.identity, verb, "pods/portforward", Some(ns)) {
-            return (
-                forbidden(&user, verb, "pods/portforward", name, Some(ns)),
-                None,
-            );
-        }
+    if let Some(refused) = websocket::authorize(ctx, shared, "pods/portforward", ns, name) {
+        return (refused, None);
     }
     let Some(pod) = lock(shared)
         .pods

@@ -3,8 +3,34 @@
 
 use hyper::header::HeaderValue;
 
+use crate::auth::authorized;
 use crate::request::Ctx;
-use crate::responses::{Resp, bad_request};
+use crate::responses::{Resp, bad_request, forbidden};
+use crate::state::{Shared, lock};
+
+/// The verbs a streaming subresource (`pods/exec`, `pods/portforward`) needs: a websocket GET
+/// is `get`, and from 1.35 also `create` (AuthorizePodWebsocketUpgradeCreatePermission); SPDY's
+/// POST is `create` (pkg/registry/core/pod/rest/subresources.go). The 403 when one is missing.
+pub(crate) fn authorize(
+    ctx: &Ctx,
+    shared: &Shared,
+    subresource: &str,
+    ns: &str,
+    name: &str,
+) -> Option<Resp> {
+    let minor = lock(shared).kube_minor;
+    let verbs: &[&str] = if ctx.method == "POST" {
+        &["create"]
+    } else if minor >= 35 {
+        &["get", "create"]
+    } else {
+        &["get"]
+    };
+    verbs
+        .iter()
+        .find(|verb| !authorized(shared, &ctx.identity, verb, subresource, Some(ns)))
+        .map(|verb| forbidden(&ctx.user(), verb, subresource, name, Some(ns)))
+}
 
 /// Whether the request asks to upgrade to a websocket.
 pub(crate) fn is_upgrade(ctx: &Ctx) -> bool {

@@ -560,6 +560,104 @@ pub(crate) mod tests {
         }
     }
 
+    fn annotated(mut p: Pod, key: &str, value: &str) -> Pod {
+        p.metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(key.into(), value.into());
+        p
+    }
+
+    fn commanded(mut p: Pod, command: &[&str]) -> Pod {
+        let c = &mut p.spec.as_mut().unwrap().containers[0];
+        c.command = Some(command.iter().map(|s| s.to_string()).collect());
+        c.args = None;
+        p
+    }
+
+    fn released(mut p: Pod, release: &str) -> Pod {
+        p.metadata
+            .labels
+            .get_or_insert_with(Default::default)
+            .insert("app.kubernetes.io/instance".into(), release.into());
+        p
+    }
+
+    /// Pods that are not the server, two releases, --generation and --pod.
+    #[test]
+    fn pods_that_are_not_the_server_releases_generation_and_pod() {
+        let none = Overrides::default();
+        let skipped = |pods: Vec<Pod>| match choose("coder", &pods, &none) {
+            Err(LocateError::NoPod(no_pod)) => no_pod
+                .skipped
+                .into_iter()
+                .map(|(_, why)| why)
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            skipped(vec![
+                annotated(v2("a-proxy"), "app.kubernetes.io/component", "wsproxy"),
+                annotated(v2("b-prov"), "app.kubernetes.io/component", "provisionerd"),
+                commanded(
+                    v2("c-proxy"),
+                    &["sh", "-c", "exec /opt/coder wsproxy server"]
+                ),
+                commanded(v1("d-sat"), &["coderd", "replica"]),
+            ]),
+            [
+                Skip::WorkspaceProxy,
+                Skip::Provisioner,
+                Skip::WorkspaceProxy,
+                Skip::Satellite
+            ]
+        );
+        // Two v2 releases: refused, each listed.
+        match choose(
+            "coder",
+            &[v2("coder-a"), released(v2("staging-a"), "staging")],
+            &none,
+        ) {
+            Err(LocateError::ManyReleases(many)) => assert_eq!(
+                many.releases,
+                [
+                    ("coder".to_string(), vec!["coder-a".to_string()]),
+                    ("staging".to_string(), vec!["staging-a".to_string()])
+                ]
+            ),
+            other => panic!("{other:?}"),
+        }
+        // Replicas of one release are not two releases.
+        assert_eq!(
+            chosen(&[v2("coder-b"), v2("coder-a")], &none),
+            ok("coder-a", "coder", Generation::V2)
+        );
+        // --generation v1 keeps the v1 pod, whatever sorts first.
+        let v1_only = Overrides {
+            generation: Some(Generation::V1),
+            ..none.clone()
+        };
+        assert_eq!(
+            chosen(&[v2("a-coder"), v1("coderd-x")], &v1_only),
+            ok("coderd-x", "coderd", Generation::V1)
+        );
+        // --pod: a Running pod that is not Ready is taken with a caution; a Pending one is not.
+        let named = |name: &str| Overrides {
+            pod: Some(name.into()),
+            ..none.clone()
+        };
+        let target = choose("coder", &[not_ready(v2("coder-a"))], &named("coder-a")).unwrap();
+        assert_eq!(target.caution.as_deref(), Some("not Ready"));
+        match choose(
+            "coder",
+            &[phase(v2("coder-a"), "Pending")],
+            &named("coder-a"),
+        ) {
+            Err(LocateError::NoPod(no_pod)) => assert!(no_pod.pod_given),
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn unowned(mut p: Pod) -> Pod {
         p.metadata.owner_references = None;
         p

@@ -1,4 +1,4 @@
-//! Kubeconfig `exec` credential plugins (issue 10): one run per invocation, as kubectl; one
+//! Kubeconfig `exec` credential plugins: one run per invocation, as kubectl; one
 //! more after a 401; stderr passed through; interactivity as client-go decides it; a missing
 //! plugin named with its installHint; no Rust debug text in messages.
 
@@ -39,6 +39,20 @@ impl Plugin {
     }
 }
 
+/// The test kubeconfig with its user's `token:` line replaced by `user` (YAML at the same
+/// indentation), written as `name`.
+fn kubeconfig_with_user(env: &TestEnv, name: &str, user: &str) -> PathBuf {
+    let original = std::fs::read_to_string(&env.kubeconfig).unwrap();
+    let token_line = original
+        .lines()
+        .find(|l| l.contains("token:"))
+        .unwrap()
+        .to_string();
+    let path = env.path(name);
+    std::fs::write(&path, original.replace(&token_line, user)).unwrap();
+    path
+}
+
 /// A kubeconfig whose user gets its token from [`PLUGIN`], with extra `env` and exec fields.
 fn with_plugin(env: &TestEnv, vars: &[(&str, &str)], exec_fields: &str) -> Plugin {
     use std::os::unix::fs::PermissionsExt;
@@ -54,21 +68,14 @@ fn with_plugin(env: &TestEnv, vars: &[(&str, &str)], exec_fields: &str) -> Plugi
     for (k, v) in vars {
         env_lines.push_str(&format!("      - {{name: {k}, value: \"{v}\"}}\n"));
     }
-    let original = std::fs::read_to_string(&env.kubeconfig).unwrap();
-    let token_line = original
-        .lines()
-        .find(|l| l.contains("token:"))
-        .unwrap()
-        .to_string();
-    let text = original.replace(
-        &token_line,
+    let kubeconfig = kubeconfig_with_user(
+        env,
+        "plugin.yaml",
         &format!(
             "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n{exec_fields}      env:\n{env_lines}",
             script.display()
         ),
     );
-    let kubeconfig = env.path("plugin.yaml");
-    std::fs::write(&kubeconfig, text).unwrap();
     Plugin {
         kubeconfig,
         count,
@@ -229,22 +236,14 @@ fn an_oidc_user_with_an_expired_id_token_is_refreshed() {
     let ca = env.path("ca.pem");
     std::fs::write(&ca, env.sim.ca_pem()).unwrap();
     let write = |refresh: &str| {
-        let original = std::fs::read_to_string(&env.kubeconfig).unwrap();
-        let token_line = original
-            .lines()
-            .find(|l| l.contains("token:"))
-            .unwrap()
-            .to_string();
-        let text = original.replace(
-            &token_line,
+        kubeconfig_with_user(
+            &env,
+            "oidc.yaml",
             &format!(
                 "    auth-provider:\n      name: oidc\n      config:\n        client-id: kubernetes\n        client-secret: kube-client-secret\n        id-token: {expired}\n        idp-issuer-url: {}/oidc\n        refresh-token: {refresh}\n",
                 env.sim.url().trim_end_matches('/')
             ),
-        );
-        let path = env.path("oidc.yaml");
-        std::fs::write(&path, text).unwrap();
-        path
+        )
     };
     // The issuer's certificate is trusted through the system roots, which SSL_CERT_FILE sets.
     let kubeconfig = write("dana-refresh-token");

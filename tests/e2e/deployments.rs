@@ -1,4 +1,4 @@
-//! Coder deployments as they are in the field (issue 9): older v2 prompt readers, Coder asking
+//! Coder deployments as they are in the field: older v2 prompt readers, Coder asking
 //! again, the built-in database, old images without `coder` on PATH, pods that are not the
 //! server, two releases, `--pod` on an unhealthy pod, password login turned off, v1's
 //! `SUPER_ADMIN_PASSWORD`, and a password typed on the terminal.
@@ -39,6 +39,18 @@ fn create_args(user: &str) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()
+}
+
+/// A v1 pod whose chart sets `SUPER_ADMIN_PASSWORD` from a Secret.
+fn v1_with_super_admin_secret() -> PodFixture {
+    let mut v1 = coder_v1("coder", "coderd-7f9c6d5b8-x2k4q");
+    v1.containers[0] = v1.containers[0].clone().env_from_secret(
+        "SUPER_ADMIN_PASSWORD",
+        "coder-admin",
+        "password",
+        "Secret-From-Chart-1",
+    );
+    v1
 }
 
 // 1. Prompt readers before and after v2.18 (cli/cliui/prompt.go, PR 15421).
@@ -260,14 +272,7 @@ fn status_with_a_database_url_from_env_from_or_no_exec() {
                 ],
             ),
     );
-    let kubeconfig = env.write_kubeconfig(
-        "viewer.yaml",
-        &kubesim::KubeconfigOptions {
-            token: "viewer-token".into(),
-            namespace: Some("coder".into()),
-            ..Default::default()
-        },
-    );
+    let kubeconfig = env.token_kubeconfig("viewer-token");
     let run = env
         .plugin()
         .args(["status", "-o", "json"])
@@ -311,14 +316,7 @@ fn status_shows_password_login_and_v1_super_admin_password() {
         serde_json::json!({"state": "disabled", "source": "CODER_DISABLE_PASSWORD_AUTH=true"})
     );
 
-    let mut v1 = coder_v1("coder", "coderd-7f9c6d5b8-x2k4q");
-    v1.containers[0] = v1.containers[0].clone().env_from_secret(
-        "SUPER_ADMIN_PASSWORD",
-        "coder-admin",
-        "password",
-        "Secret-From-Chart-1",
-    );
-    let env = TestEnv::start(Sim::builder().pod(v1));
+    let env = TestEnv::start(Sim::builder().pod(v1_with_super_admin_secret()));
     let run = env.plugin().args(["status", "-o", "json"]).run();
     let json = run.json();
     assert_eq!(
@@ -556,14 +554,7 @@ fn disabled_password_login_warns_and_create_admin_user_needs_a_flag() {
 
 #[test]
 fn a_v1_super_admin_password_secret_is_warned_about() {
-    let mut v1 = coder_v1("coder", "coderd-7f9c6d5b8-x2k4q");
-    v1.containers[0] = v1.containers[0].clone().env_from_secret(
-        "SUPER_ADMIN_PASSWORD",
-        "coder-admin",
-        "password",
-        "Secret-From-Chart-1",
-    );
-    let env = TestEnv::start(Sim::builder().pod(v1));
+    let env = TestEnv::start(Sim::builder().pod(v1_with_super_admin_secret()));
     let run = env.plugin().args(["reset-admin-password", "--yes"]).run();
     run.success();
     assert!(

@@ -1,4 +1,4 @@
-//! kubectl's global flags, as plugins receive them (issue 10): `--as*`, `--token`,
+//! kubectl's global flags, as plugins receive them: `--as*`, `--token`,
 //! `-s/--server`, the TLS flags, `-v=N`; names the kubeconfig lacks; a `tokenFile` ending in a
 //! newline; a 503 after the list's retries.
 

@@ -1,4 +1,4 @@
-//! Proxies between the plugin and the API server (issue 10): the environment's `HTTPS_PROXY`,
+//! Proxies between the plugin and the API server: the environment's `HTTPS_PROXY`,
 //! a cluster's `proxy-url` (http and socks5), credentials in the proxy URL, and the bypasses
 //! (loopback, `NO_PROXY`). Each path is compared with the real kubectl's on the same
 //! kubeconfig and environment: the proxy's log must show the same tunnels.

@@ -1,4 +1,4 @@
-//! `reset-password USER` on Coder v1 (issue 14): through coderd's API over a port-forward, as
+//! `reset-password USER` on Coder v1: through coderd's API over a port-forward, as
 //! the dashboard's Reset password does, with a session from CODER_TOKEN, the v1 CLI's session
 //! file, or a login on the terminal.
 
@@ -282,14 +282,7 @@ fn port_forward_forbidden_or_coderd_not_answering() {
             Rule::new(&["get", "create"], &["pods/exec"], Some(&["coder"])),
         ],
     ));
-    let kubeconfig = env.write_kubeconfig(
-        "operator.yaml",
-        &kubesim::KubeconfigOptions {
-            token: "operator-token".into(),
-            namespace: Some("coder".into()),
-            ..Default::default()
-        },
-    );
+    let kubeconfig = env.token_kubeconfig("operator-token");
     let run = env
         .plugin()
         .args(["reset-password", "alice", "--yes"])
@@ -419,14 +412,7 @@ fn the_readmes_role_is_enough_for_every_command() {
                 .scenario(Scenario::V1)
                 .user("alice", "alice-token", rules.clone()),
         );
-        let kubeconfig = env.write_kubeconfig(
-            "alice.yaml",
-            &kubesim::KubeconfigOptions {
-                token: "alice-token".into(),
-                namespace: Some("coder".into()),
-                ..Default::default()
-            },
-        );
+        let kubeconfig = env.token_kubeconfig("alice-token");
         let plugin = |args: &[&str]| {
             env.plugin()
                 .args(args)

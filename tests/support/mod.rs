@@ -95,6 +95,18 @@ impl TestEnv {
         path
     }
 
+    /// A kubeconfig `<token>.yaml` for the simulator's user with `token`, namespace `coder`.
+    pub fn token_kubeconfig(&self, token: &str) -> PathBuf {
+        self.write_kubeconfig(
+            &format!("{token}.yaml"),
+            &KubeconfigOptions {
+                token: token.into(),
+                namespace: Some("coder".into()),
+                ..Default::default()
+            },
+        )
+    }
+
     /// The plugin binary, with a clean environment: HOME here, KUBECONFIG ours.
     pub fn plugin(&self) -> Cmd {
         Cmd::new(BIN, self.dir.path()).env("KUBECONFIG", &self.kubeconfig)
