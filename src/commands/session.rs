@@ -38,10 +38,16 @@ impl<'a> Session<'a> {
     pub async fn connect(&self) -> anyhow::Result<Connection> {
         let conn = connection::connect(&self.config.connect).await?;
         self.log.line(&format!(
-            "context {}, cluster {}, namespace {}",
+            "context {}, cluster {}, namespace {}, {}",
             conn.context.as_deref().unwrap_or("(in-cluster)"),
             conn.cluster_url,
-            conn.namespace
+            conn.namespace,
+            conn.proxy
+                .as_ref()
+                .map_or("no proxy".to_string(), |p| format!(
+                    "through {}",
+                    p.describe()
+                ))
         ));
         Ok(conn)
     }

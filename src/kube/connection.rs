@@ -140,7 +140,7 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
     };
     let (cluster, mut user) = select::apply(selected.cluster, selected.auth_info, &options.flags);
     let exec = user.exec.take();
-    let mut config = client_config(&cluster, user, &ProxyEnv::from_env())?;
+    let (mut config, proxy) = client_config(&cluster, user, &ProxyEnv::from_env())?;
     config.default_namespace = selected.namespace.unwrap_or_else(|| "default".to_string());
     if let Some(timeout) = options.request_timeout {
         config.connect_timeout = Some(timeout);
@@ -165,11 +165,6 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
     } else {
         None
     };
-    let proxy = proxy::choose(
-        cluster.proxy_url.as_deref(),
-        &config.cluster_url,
-        &ProxyEnv::from_env(),
-    )?;
     Ok(Connection {
         client: build_client(config)?,
         context: selected.context,
@@ -228,14 +223,14 @@ fn in_cluster() -> Option<select::Selected> {
 }
 
 /// kube's client configuration from a cluster and user, as client-go builds a rest.Config:
-/// the CA, TLS options and the proxy decided here ([`proxy::choose`]); a `tokenFile` read
-/// and trimmed (kubectl trims it); kube's own retries off (a list is retried here, visibly,
-/// and a reset never).
+/// the CA, TLS options and the proxy decided here ([`proxy::choose`], returned too, for
+/// messages); a `tokenFile` read and trimmed (kubectl trims it); kube's own retries off (a
+/// list is retried here, visibly, and a reset never).
 pub fn client_config(
     cluster: &Cluster,
     mut user: AuthInfo,
     env: &ProxyEnv,
-) -> Result<kube::Config, ConfigError> {
+) -> Result<(kube::Config, Option<Proxy>), ConfigError> {
     let server = cluster
         .server
         .as_deref()
@@ -251,8 +246,8 @@ pub fn client_config(
     config.disable_compression = cluster.disable_compression.unwrap_or(false);
     config.tls_server_name = cluster.tls_server_name.clone();
     config.root_cert = certificate_authority(cluster)?;
-    config.proxy_url =
-        proxy::choose(cluster.proxy_url.as_deref(), &config.cluster_url, env)?.map(|p| p.url);
+    let proxy = proxy::choose(cluster.proxy_url.as_deref(), &config.cluster_url, env)?;
+    config.proxy_url = proxy.as_ref().map(|p| p.url.clone());
     config.default_retry = false;
     if let Some(path) = user.token_file.take() {
         let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::TokenFile {
@@ -262,7 +257,7 @@ pub fn client_config(
         user.token = Some(SecretString::from(text.trim().to_string()));
     }
     config.auth_info = user;
-    Ok(config)
+    Ok((config, proxy))
 }
 
 /// The cluster's CA certificates (DER), from `certificate-authority-data` or the file.

@@ -99,8 +99,19 @@ fn proxy_credentials_are_used_and_never_shown() {
         format!("http://corp:s3cret-pw@127.0.0.1:{}", proxy.port),
     )];
     let (plugin, _) = both(&env, &kubeconfig, &good);
-    plugin.args(["status"]).run().success();
+    let run = plugin.args(["status", "-v"]).run();
+    run.success();
     assert!(!proxy.tunnels().is_empty());
+    // -v names the proxy, never its credentials.
+    assert!(
+        run.stderr.contains(&format!(
+            "through proxy http://127.0.0.1:{} (from HTTPS_PROXY)",
+            proxy.port
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("s3cret-pw"), "{}", run.stderr);
 
     // The wrong password: the proxy answers 407; the error names the proxy, not the secret.
     let bad = [(
