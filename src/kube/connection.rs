@@ -21,6 +21,7 @@ use crate::kube::error::{ApiCall, ApiCallError, ApiFailure, ConfigError};
 use crate::kube::kubeconfig::{kubeconfig_paths, read_kubeconfigs};
 use crate::kube::proxy::{self, Proxy, ProxyEnv};
 use crate::kube::select::{self, FlagOverrides};
+use crate::kube::socks_relay;
 
 pub const USER_AGENT: &str = concat!("kubectl-coder/", env!("CARGO_PKG_VERSION"));
 
@@ -141,6 +142,16 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
     let (cluster, mut user) = select::apply(selected.cluster, selected.auth_info, &options.flags);
     let exec = user.exec.take();
     let (mut config, proxy) = client_config(&cluster, user, &ProxyEnv::from_env())?;
+    // kube cannot authenticate to a SOCKS5 proxy: it talks to our relay, which does.
+    if let Some(proxy) = &proxy
+        && proxy.url.scheme_str() == Some("socks5")
+        && let Some((user, password)) = socks_relay::credentials(&proxy.url)
+    {
+        let relay = socks_relay::start(proxy.address(), user, password)
+            .await
+            .map_err(ConfigError::ProxyRelay)?;
+        config.proxy_url = Some(relay);
+    }
     config.default_namespace = selected.namespace.unwrap_or_else(|| "default".to_string());
     if let Some(timeout) = options.request_timeout {
         config.connect_timeout = Some(timeout);

@@ -37,6 +37,8 @@ pub enum ConfigError {
     },
     #[error(transparent)]
     Proxy(#[from] crate::kube::proxy::ProxyError),
+    #[error("cannot start the local relay to the SOCKS5 proxy: {0}")]
+    ProxyRelay(#[source] std::io::Error),
     #[error(transparent)]
     CredentialPlugin(#[from] crate::kube::credential_plugin::PluginError),
     #[error("the kubeconfig has no current context")]

@@ -10,4 +10,5 @@ pub mod portforward;
 pub mod proxy;
 pub mod select;
 pub mod signals;
+pub mod socks_relay;
 pub mod transcript;

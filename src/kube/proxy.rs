@@ -27,6 +27,16 @@ pub struct Proxy {
 }
 
 impl Proxy {
+    /// `host:port` of the proxy.
+    pub fn address(&self) -> String {
+        let port = self.url.port_u16().unwrap_or(match self.url.scheme_str() {
+            Some("socks5") => 1080,
+            Some("https") => 443,
+            _ => 80,
+        });
+        format!("{}:{port}", self.url.host().unwrap_or_default())
+    }
+
     /// `scheme://host:port`, never the user and password.
     pub fn shown(&self) -> String {
         let scheme = self.url.scheme_str().unwrap_or("http");
@@ -143,14 +153,7 @@ fn parse(text: &str, source: ProxySource) -> Result<Proxy, ProxyError> {
         return Err(ProxyError::Invalid { source_name });
     }
     let proxy = Proxy { url, source };
-    let has_userinfo = proxy
-        .url
-        .authority()
-        .is_some_and(|a| a.as_str().contains('@'));
     match proxy.url.scheme_str() {
-        Some("socks5") if has_userinfo => Err(ProxyError::SocksCredentials {
-            shown: proxy.shown(),
-        }),
         Some("http" | "https" | "socks5") => Ok(proxy),
         _ => Err(ProxyError::Scheme {
             shown: proxy.shown(),

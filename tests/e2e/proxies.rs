@@ -233,19 +233,45 @@ fn a_proxy_that_is_down_is_named() {
 }
 
 #[test]
-fn a_socks5_proxy_with_a_password_is_refused_before_any_request() {
-    // kube 5 would send no credentials to it; kubectl would. Refused, and said why.
+fn a_socks5_proxy_with_a_password_as_kubectl_uses_it() {
+    // kube alone would send no credentials to it; the plugin's relay does (RFC 1929).
     let env = TestEnv::scenario(Scenario::V1);
+    let target = format!("{PROXIED_HOST}:{}", env.sim.port());
     let socks = proxy::socks5(Some(("corp", "s0cks-pw")));
     let url = format!("socks5://corp:s0cks-pw@127.0.0.1:{}", socks.port);
     let kubeconfig = proxied_kubeconfig(&env, "proxy-url.yaml", Some(&url));
     let (plugin, kubectl) = both(&env, &kubeconfig, &[]);
-    plugin.args(["status"]).run().code(1).stderr_is(&format!(
-        "error: the SOCKS5 proxy socks5://127.0.0.1:{} needs a user and password, which kubectl-coder cannot send to a SOCKS5 proxy yet\nhint: use an http proxy, a SOCKS5 proxy without a password, or NO_PROXY for the API server's host\n",
-        socks.port
-    ));
-    assert_eq!(socks.tunnels(), Vec::<String>::new());
-    // kubectl authenticates and gets through.
+    let run = plugin.args(["reset-admin-password", "--yes", "-v"]).run();
+    run.success();
+    assert!(!run.stderr.contains("s0cks-pw"), "{}", run.stderr);
+    let ours = socks.tunnels();
+    assert!(
+        !ours.is_empty() && ours.iter().all(|t| t == &target),
+        "{ours:?}"
+    );
+    socks.clear();
     kubectl.args(["get", "pods", "-n", "coder"]).run().success();
-    assert!(!socks.tunnels().is_empty());
+    let theirs = socks.tunnels();
+    assert!(
+        !theirs.is_empty() && theirs.iter().all(|t| t == &target),
+        "{theirs:?}"
+    );
+
+    // The wrong password: refused by the proxy, named without the secret.
+    socks.clear();
+    let bad = format!("socks5://corp:wrong-pw@127.0.0.1:{}", socks.port);
+    let kubeconfig = proxied_kubeconfig(&env, "bad-proxy.yaml", Some(&bad));
+    let (plugin, _) = both(&env, &kubeconfig, &[]);
+    let run = plugin.args(["status"]).run();
+    run.code(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "through proxy socks5://127.0.0.1:{} (from the cluster's proxy-url in the kubeconfig)",
+            socks.port
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("wrong-pw"), "{}", run.stderr);
+    assert_eq!(socks.tunnels(), Vec::<String>::new());
 }

@@ -63,9 +63,7 @@ fn config_problem(e: &ConfigError) -> Problem {
             "check certificate-authority(-data) of the cluster, or --certificate-authority"
         }
         ConfigError::TokenFile { .. } => "check the user's tokenFile in the kubeconfig",
-        ConfigError::Proxy(crate::kube::proxy::ProxyError::SocksCredentials { .. }) => {
-            "use an http proxy, a SOCKS5 proxy without a password, or NO_PROXY for the API server's host"
-        }
+        ConfigError::ProxyRelay(_) => "check that this machine may listen on 127.0.0.1",
         ConfigError::Proxy(_) => {
             "fix HTTPS_PROXY (or the cluster's proxy-url): scheme://host:port, with http, https or socks5"
         }
