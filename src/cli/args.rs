@@ -132,47 +132,54 @@ pub struct ConnectionArgs {
     pub impersonate_uid: Option<String>,
 }
 
-/// kubectl's `-v=N` / `--v=N` / `--v N` (a log level) as our `-v` count: 0 is quiet, 1-5 is
-/// `-v`, 6 and above (kubectl's request-level detail) is `-vv`. kubectl hands plugins its
-/// global flags as typed, so `kubectl coder -v=6 status` must work.
+/// kubectl's log level (`-v=N`, `-v N`, `-vN`, `--v=N`, `--v N`) as our `-v`: 0 is quiet, any
+/// other level turns on the step log. kubectl hands plugins its global flags as typed, so
+/// `kubectl coder -v=6 status` must work; our own `-v`, `-vv` and `--verbose` stay as they are.
 pub fn normalize_verbosity(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let is_level = |t: &str| !t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit());
     let mut out = Vec::with_capacity(args.len());
     let mut iter = args.into_iter().peekable();
-    let level_flag = |level: &str| -> Option<Option<&'static str>> {
-        let level: u32 = level.parse().ok()?;
-        Some(match level {
-            0 => None,
-            1..=5 => Some("-v"),
-            _ => Some("-vv"),
-        })
-    };
     while let Some(arg) = iter.next() {
-        let text = arg.to_str().map(str::to_string);
-        let level = match text.as_deref() {
-            Some("--") => {
-                out.push(arg);
-                out.extend(iter);
-                break;
+        let Some(text) = arg.to_str().map(str::to_string) else {
+            out.push(arg);
+            continue;
+        };
+        if text == "--" {
+            out.push(arg);
+            out.extend(iter);
+            break;
+        }
+        let attached = text
+            .strip_prefix("-v=")
+            .or_else(|| text.strip_prefix("--v="))
+            .or_else(|| text.strip_prefix("-v").filter(|rest| is_level(rest)))
+            .map(str::to_string);
+        let level = match attached {
+            Some(level) => Some(level),
+            None if text == "-v" || text == "--v" => {
+                match iter
+                    .peek()
+                    .and_then(|next| next.to_str())
+                    .filter(|n| is_level(n))
+                {
+                    Some(next) => {
+                        let next = next.to_string();
+                        iter.next();
+                        Some(next)
+                    }
+                    // A bare `-v` is our own flag.
+                    None if text == "-v" => None,
+                    None => Some(String::new()),
+                }
             }
-            Some(t) => t
-                .strip_prefix("-v=")
-                .or_else(|| t.strip_prefix("--v="))
-                .map(str::to_string)
-                .or_else(|| {
-                    (t == "--v")
-                        .then(|| iter.peek().and_then(|n| n.to_str()).map(str::to_string))
-                        .flatten()
-                        .filter(|n| n.parse::<u32>().is_ok())
-                        .inspect(|_| {
-                            iter.next();
-                        })
-                }),
             None => None,
         };
-        match level.as_deref().and_then(level_flag) {
-            Some(Some(flag)) => out.push(flag.into()),
-            Some(None) => {}
+        match level {
             None => out.push(arg),
+            Some(level) if level.parse::<u32>().is_ok_and(|l| l > 0) => out.push("-v".into()),
+            // Level 0: quiet, our default.
+            Some(level) if level.parse::<u32>().is_ok() => {}
+            Some(_) => out.push(arg),
         }
     }
     out
@@ -468,5 +475,35 @@ mod tests {
         let help = Cli::try_parse_from(["kubectl-coder", "help", "status"]).unwrap_err();
         assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
         assert!(help.to_string().contains("Choosing the pod:"));
+    }
+
+    #[test]
+    fn kubectl_verbosity_forms() {
+        let norm = |args: &[&str]| -> Vec<String> {
+            normalize_verbosity(args.iter().map(|a| a.into()).collect())
+                .into_iter()
+                .map(|a| a.into_string().unwrap())
+                .collect()
+        };
+        let cases: &[(&[&str], &[&str])] = &[
+            (&["-v=6", "status"], &["-v", "status"]),
+            (&["--v=2", "status"], &["-v", "status"]),
+            (&["-v", "6", "status"], &["-v", "status"]),
+            (&["--v", "4", "status"], &["-v", "status"]),
+            (&["-v6", "status"], &["-v", "status"]),
+            (&["-v=0", "status"], &["status"]),
+            (&["status", "-v"], &["status", "-v"]),
+            (&["status", "-vv"], &["status", "-vv"]),
+            (&["status", "--verbose"], &["status", "--verbose"]),
+            (&["-v", "status"], &["-v", "status"]),
+            // After `--` nothing is a flag.
+            (
+                &["reset-password", "--", "-v=6"],
+                &["reset-password", "--", "-v=6"],
+            ),
+        ];
+        for (args, want) in cases {
+            assert_eq!(norm(args), *want, "{args:?}");
+        }
     }
 }

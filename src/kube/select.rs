@@ -116,13 +116,18 @@ pub fn apply(
     if let Some(server) = &flags.server {
         cluster.server = Some(server.clone());
     }
+    // client-go's getCluster: `--insecure-skip-tls-verify` (true) or `--certificate-authority`
+    // replace the kubeconfig's TLS choice whole (skip-verify, server name); skip-verify
+    // without a CA drops the kubeconfig's CA. `=false` is no override, as a pflag bool.
+    let insecure = flags.insecure_skip_tls_verify == Some(true);
     if let Some(ca) = &flags.certificate_authority {
         cluster.certificate_authority = Some(path(ca));
         cluster.certificate_authority_data = None;
     }
-    if let Some(insecure) = flags.insecure_skip_tls_verify {
+    if insecure || flags.certificate_authority.is_some() {
         cluster.insecure_skip_tls_verify = Some(insecure);
-        if insecure {
+        cluster.tls_server_name = flags.tls_server_name.clone();
+        if insecure && flags.certificate_authority.is_none() {
             cluster.certificate_authority = None;
             cluster.certificate_authority_data = None;
         }
@@ -293,6 +298,20 @@ users:
             client_key: Some("/k.pem".into()),
             ..Default::default()
         };
+        let mut insecure = s.cluster.clone();
+        insecure.insecure_skip_tls_verify = Some(true);
+        insecure.tls_server_name = Some("from-kubeconfig".into());
+        let (cluster, _) = apply(insecure.clone(), s.auth_info.clone(), &flags);
+        // --certificate-authority replaces the kubeconfig's skip-verify and server name.
+        assert_eq!(cluster.insecure_skip_tls_verify, Some(false));
+        assert_eq!(cluster.tls_server_name, None);
+        // `--insecure-skip-tls-verify=false` is no override.
+        let off = FlagOverrides {
+            insecure_skip_tls_verify: Some(false),
+            ..Default::default()
+        };
+        let (cluster, _) = apply(insecure, s.auth_info.clone(), &off);
+        assert_eq!(cluster.insecure_skip_tls_verify, Some(true));
         let (cluster, user) = apply(s.cluster, s.auth_info, &flags);
         assert_eq!(cluster.certificate_authority.as_deref(), Some("/ca.pem"));
         assert_eq!(cluster.certificate_authority_data, None);

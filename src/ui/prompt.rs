@@ -123,8 +123,7 @@ pub fn new_password(check: impl Fn(&str) -> Result<(), String>) -> anyhow::Resul
 
 /// One line typed with echo off.
 pub fn hidden(prompt: &str) -> anyhow::Result<Secret> {
-    ask(prompt)?;
-    let typed = read_hidden();
+    let typed = read_hidden(prompt);
     // The Enter the user typed was not echoed.
     eprintln!();
     match typed? {
@@ -147,8 +146,11 @@ enum Typed {
 const MAX_HIDDEN: usize = 1024;
 
 #[cfg(unix)]
-fn read_hidden() -> std::io::Result<Typed> {
+fn read_hidden(prompt: &str) -> std::io::Result<Typed> {
+    // Echo goes off before the prompt shows: switching it off flushes pending input, which
+    // must not take an answer typed as soon as the prompt appeared.
     let _raw = raw::Mode::enter()?;
+    ask(prompt)?;
     let mut line = Zeroizing::new(Vec::with_capacity(MAX_HIDDEN));
     let mut byte = [0u8; 1];
     loop {
@@ -186,7 +188,8 @@ fn read_hidden() -> std::io::Result<Typed> {
 }
 
 #[cfg(not(unix))]
-fn read_hidden() -> std::io::Result<Typed> {
+fn read_hidden(prompt: &str) -> std::io::Result<Typed> {
+    ask(prompt)?;
     match console::Term::stderr().read_secure_line() {
         Ok(line) => Ok(Typed::Line(Zeroizing::new(line.into_bytes()))),
         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(Typed::Interrupted),

@@ -64,7 +64,7 @@ fn reset_and_create_finish_on_every_prompt_reader() {
             TestEnv::start(Sim::builder().pod(with_coder_version(coder_v2("coder", POD), version)));
         let run = env
             .plugin()
-            .args(["reset-password", "alice", "--yes", "-o", "json"])
+            .args(["reset-password", "alice", "--yes", "-o", "json", "-v"])
             .run();
         assert_eq!(run.code, 0, "{version}: {}", run.stderr);
         assert_eq!(
@@ -72,9 +72,20 @@ fn reset_and_create_finish_on_every_prompt_reader() {
             env.sim.v2_password("alice").as_deref(),
             "{version}"
         );
+        // Each line went after its prompt, not after the quiet-moment fallback: no wait.
+        assert!(
+            !run.stderr.contains("without a recognised prompt"),
+            "{version}: {}",
+            run.stderr
+        );
 
-        let run = env.plugin().args(create_args("dora")).run();
+        let run = env.plugin().args(create_args("dora")).arg("-v").run();
         assert_eq!(run.code, 0, "{version}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("without a recognised prompt"),
+            "{version}: {}",
+            run.stderr
+        );
         assert_eq!(
             run.json()["password"].as_str(),
             env.sim.v2_password("dora").as_deref(),

@@ -146,6 +146,14 @@ fn the_cli_session_file_resets_a_user_by_email() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.ends_with(&format!(
+            "hint: it may have expired or belong to another deployment: log in again with the v1 CLI (`coder login`), or remove {} to sign in on a terminal\n",
+            xdg.join("coder/session").display()
+        )),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -241,7 +249,7 @@ fn sessions_that_are_not_an_admins() {
             .run()
     };
     reset(&env.sim.v1_session_token("alicia"), "alice").code(4).stderr_is("error: coderd refused to list users for the session token in CODER_TOKEN (403): You do not have permission to do that.\nhint: use a site admin's or site manager's session; an account with a temporary password must change it in the dashboard first\n");
-    reset("expired-token", "alice").code(4).stderr_is("error: coderd rejected the session token in CODER_TOKEN (401): You must be logged in to do that.\nhint: it may have expired or belong to another deployment: create a new API token, or unset CODER_TOKEN and sign in on a terminal\n");
+    reset("expired-token", "alice").code(4).stderr_is("error: coderd rejected the session token in CODER_TOKEN (401): You must be logged in to do that.\nhint: it may have expired or belong to another deployment: create a new API token, or unset CODER_TOKEN to use the v1 CLI's login or sign in on a terminal\n");
     // A manager lists users but may not change an admin's password.
     reset(&env.sim.v1_session_token("mia"), "admin").code(4).stderr_is("error: coderd refused to set the password of admin (403): You do not have permission to do that.\nhint: a site manager cannot change a site admin's password: use a site admin's session\n");
     assert!(!env.sim.v1_user("admin").unwrap().temporary_password);

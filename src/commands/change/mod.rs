@@ -64,6 +64,9 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
     let target = session.find_target(&mut conn).await?;
     // Coder v1 resets other users through coderd's API, not a command in the pod.
     if let (true, Change::ResetPassword { user, .. }) = (target.generation.is_v1(), change) {
+        for warning in plan::target_warnings(&target) {
+            output::note(&warning);
+        }
         return v1_user::run(session, &conn, &target, user, chosen).await;
     }
     let answers = ask(session, &plan::questions(change, target.generation))?;

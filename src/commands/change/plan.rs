@@ -290,8 +290,9 @@ pub fn plan(
     }
 }
 
-/// What the user should know before confirming, from the pod and its spec.
-pub fn warnings(plan: &Plan, target: &Target) -> Vec<String> {
+/// What the user should know about the pod itself before trusting it with a password or a
+/// token: a `--pod` that is not Ready, a pod no controller owns.
+pub fn target_warnings(target: &Target) -> Vec<String> {
     let mut warnings = Vec::new();
     if let Some(caution) = &target.caution {
         warnings.push(format!(
@@ -302,6 +303,12 @@ pub fn warnings(plan: &Plan, target: &Target) -> Vec<String> {
     if let Some(warning) = target.unowned_warning() {
         warnings.push(warning);
     }
+    warnings
+}
+
+/// What the user should know before confirming, from the pod and its spec.
+pub fn warnings(plan: &Plan, target: &Target) -> Vec<String> {
+    let mut warnings = target_warnings(target);
     match &target.spec.password_login {
         PasswordLogin::Disabled(how) if plan.action != Action::CreateAdminUser => {
             warnings.push(format!(

@@ -402,7 +402,14 @@ fn session_problem(status: u16, answer: &Answer, origin: &Origin) -> Problem {
         401 => Problem::new(
             ExitCode::Forbidden,
             format!("coderd rejected {source} (401): {said}"),
-            Some("it may have expired or belong to another deployment: create a new API token, or unset CODER_TOKEN and sign in on a terminal".to_string()),
+            Some(match origin {
+                Origin::Environment => "it may have expired or belong to another deployment: create a new API token, or unset CODER_TOKEN to use the v1 CLI's login or sign in on a terminal".to_string(),
+                Origin::SessionFile { path, .. } => format!(
+                    "it may have expired or belong to another deployment: log in again with the v1 CLI (`coder login`), or remove {} to sign in on a terminal",
+                    path.display()
+                ),
+                Origin::Login { .. } => "sign in again; the session was refused right after it was made".to_string(),
+            }),
         ),
         403 => Problem::new(
             ExitCode::Forbidden,
