@@ -31,7 +31,7 @@ pub(crate) async fn serve(
                 let _ = tcp.set_nodelay(true);
                 let shared = shared.clone();
                 let Some(acceptor) = acceptor.clone() else {
-                    tokio::spawn(serve_connection(TokioIo::new(tcp), shared, None));
+                    tokio::spawn(serve_connection(TokioIo::new(tcp), shared, None, None));
                     continue;
                 };
                 tokio::spawn(async move {
@@ -44,21 +44,24 @@ pub(crate) async fn serve(
                         .peer_certificates()
                         .and_then(|c| c.first())
                         .and_then(|der| lock(&shared).client_certs.get(der.as_ref()).cloned());
-                    serve_connection(TokioIo::new(tls), shared, cert_user).await;
+                    // The name the client asked for (SNI): what kubectl's tls-server-name sets.
+                    let sni = tls.get_ref().1.server_name().map(str::to_string);
+                    serve_connection(TokioIo::new(tls), shared, cert_user, sni).await;
                 });
             }
         }
     }
 }
 
-async fn serve_connection<I>(io: I, shared: Shared, cert_user: Option<String>)
+async fn serve_connection<I>(io: I, shared: Shared, cert_user: Option<String>, sni: Option<String>)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let svc = hyper::service::service_fn(move |req| {
         let shared = shared.clone();
         let cert_user = cert_user.clone();
-        async move { Ok::<_, std::convert::Infallible>(handle(req, shared, cert_user).await) }
+        let sni = sni.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(req, shared, cert_user, sni).await) }
     });
     let _ = hyper::server::conn::http1::Builder::new()
         .serve_connection(io, svc)
@@ -66,7 +69,12 @@ where
         .await;
 }
 
-async fn handle(mut req: Request<Incoming>, shared: Shared, cert_user: Option<String>) -> Resp {
+async fn handle(
+    mut req: Request<Incoming>,
+    shared: Shared,
+    cert_user: Option<String>,
+    sni: Option<String>,
+) -> Resp {
     let on_upgrade = hyper::upgrade::on(&mut req);
     let (parts, body) = req.into_parts();
     let body = body
@@ -124,6 +132,7 @@ async fn handle(mut req: Request<Incoming>, shared: Shared, cert_user: Option<St
         user_agent: ctx.header("user-agent").map(str::to_string),
         headers,
         body: body.to_vec(),
+        sni,
     };
     lock(&shared).log_request(entry);
     resp

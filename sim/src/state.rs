@@ -23,6 +23,8 @@ pub struct LoggedRequest {
     /// All headers as received (Authorization included verbatim).
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The TLS server name the client sent (none over http, or for an IP address).
+    pub sni: Option<String>,
 }
 
 /// One exec that reached a program.
