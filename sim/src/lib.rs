@@ -58,6 +58,7 @@ pub mod fixtures;
 mod ids;
 mod inspect;
 mod oidc;
+mod paging;
 mod portforward;
 mod programs;
 mod request;
