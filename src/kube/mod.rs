@@ -6,6 +6,7 @@ pub mod credential_plugin;
 pub mod error;
 pub mod exec;
 pub mod kubeconfig;
+pub mod pod_list;
 pub mod portforward;
 pub mod proxy;
 pub mod select;

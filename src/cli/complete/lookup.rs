@@ -5,11 +5,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{Namespace, Pod};
 
 use crate::cli::complete::protocol::{Lookup, Scope, Source};
 use crate::kube::connection::connect;
 use crate::kube::kubeconfig::kubeconfig_paths;
+use crate::kube::pod_list::{PodNames, PodSink};
 
 /// Names from the kubeconfig and the cluster, the way the plugin itself finds them.
 pub struct KubeSource {
@@ -85,21 +86,17 @@ impl KubeSource {
                         )
                     }
                     Lookup::Pods => {
-                        let pods = conn.list_pods(None).await.ok()?;
-                        Some(pods.into_iter().filter_map(|p| p.metadata.name).collect())
+                        let mut names = PodNames::default();
+                        conn.list_pods(None, &mut names).await.ok()?;
+                        Some(names.0)
                     }
                     _ => {
-                        let pods = conn.list_pods(None).await.ok()?;
-                        Some(
-                            pods.into_iter()
-                                .filter(|p| {
-                                    scope.pod.is_none()
-                                        || p.metadata.name.as_deref() == scope.pod.as_deref()
-                                })
-                                .filter_map(|p| p.spec)
-                                .flat_map(|spec| spec.containers.into_iter().map(|c| c.name))
-                                .collect(),
-                        )
+                        let mut containers = ContainerNames {
+                            pod: scope.pod.clone(),
+                            names: Vec::new(),
+                        };
+                        conn.list_pods(None, &mut containers).await.ok()?;
+                        Some(containers.names)
                     }
                 }
             })
@@ -107,5 +104,23 @@ impl KubeSource {
             .ok()
             .flatten()
         })
+    }
+}
+
+/// The container names of one pod (`--pod` given) or of every pod, kept as pages arrive.
+struct ContainerNames {
+    pod: Option<String>,
+    names: Vec<String>,
+}
+
+impl PodSink for ContainerNames {
+    fn pod(&mut self, pod: Pod) {
+        if self.pod.is_none() || pod.metadata.name == self.pod {
+            let containers = pod.spec.into_iter().flat_map(|spec| spec.containers);
+            self.names.extend(containers.map(|c| c.name));
+        }
+    }
+    fn restart(&mut self) {
+        self.names.clear();
     }
 }
