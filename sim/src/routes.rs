@@ -315,6 +315,27 @@ fn list_pods(ctx: &Ctx, shared: &Shared, ns: Option<&str>) -> Resp {
         table["metadata"] = metadata;
         return table_resp(&table);
     }
+    // The metadata client's list (client-go metadata/metadata.go; kube's `list_metadata`).
+    if ctx
+        .header("accept")
+        .is_some_and(|a| a.contains("as=PartialObjectMetadataList"))
+    {
+        let items: Vec<Value> = pods
+            .iter()
+            .map(|p| json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": p.metadata(&rv)}))
+            .collect();
+        let mut r = json_resp(
+            200,
+            &json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "items": items}),
+        );
+        r.headers_mut().insert(
+            "content-type",
+            hyper::header::HeaderValue::from_static(
+                "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+            ),
+        );
+        return r;
+    }
     let mut items: Vec<Value> = pods
         .iter()
         .map(|p| {

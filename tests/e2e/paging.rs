@@ -123,4 +123,17 @@ fn completion_lists_pods_of_every_page() {
     let names: Vec<&str> = out.stdout.lines().filter(|l| !l.starts_with(':')).collect();
     assert_eq!(names.len(), 27, "{}", out.stdout);
     assert!(names.contains(&V2_POD));
+    // Names only: metadata pages, as client-go's metadata client asks for them.
+    let lists: Vec<_> = env
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.uri.starts_with("/api/v1/namespaces/coder/pods?"))
+        .collect();
+    assert_eq!(lists.len(), 14);
+    assert!(lists.iter().all(|r| {
+        r.headers
+            .iter()
+            .any(|(k, v)| k == "accept" && v.contains("as=PartialObjectMetadataList"))
+    }));
 }

@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::{Namespace, Pod};
 use crate::cli::complete::protocol::{Lookup, Scope, Source};
 use crate::kube::connection::connect;
 use crate::kube::kubeconfig::kubeconfig_paths;
-use crate::kube::pod_list::{PodNames, PodSink};
+use crate::kube::pod_list::PodSink;
 
 /// Names from the kubeconfig and the cluster, the way the plugin itself finds them.
 pub struct KubeSource {
@@ -85,11 +85,7 @@ impl KubeSource {
                                 .collect(),
                         )
                     }
-                    Lookup::Pods => {
-                        let mut names = PodNames::default();
-                        conn.list_pods(None, &mut names).await.ok()?;
-                        Some(names.0)
-                    }
+                    Lookup::Pods => conn.list_pod_names().await.ok(),
                     _ => {
                         let mut containers = ContainerNames {
                             pod: scope.pod.clone(),
