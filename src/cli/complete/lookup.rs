@@ -86,12 +86,13 @@ impl KubeSource {
                         )
                     }
                     Lookup::Pods => conn.list_pod_names().await.ok(),
+                    // The containers of the pod named, else of every pod.
                     _ => {
-                        let mut containers = ContainerNames {
-                            pod: scope.pod.clone(),
-                            names: Vec::new(),
-                        };
-                        conn.list_pods(None, &mut containers).await.ok()?;
+                        let mut containers = ContainerNames::default();
+                        match &scope.pod {
+                            Some(name) => containers.pod(conn.get_pod(name).await.ok()?),
+                            None => conn.list_pods(None, &mut containers).await.ok()?,
+                        }
                         Some(containers.names)
                     }
                 }
@@ -103,18 +104,16 @@ impl KubeSource {
     }
 }
 
-/// The container names of one pod (`--pod` given) or of every pod, kept as pages arrive.
+/// Container names, kept as pages arrive.
+#[derive(Default)]
 struct ContainerNames {
-    pod: Option<String>,
     names: Vec<String>,
 }
 
 impl PodSink for ContainerNames {
     fn pod(&mut self, pod: Pod) {
-        if self.pod.is_none() || pod.metadata.name == self.pod {
-            let containers = pod.spec.into_iter().flat_map(|spec| spec.containers);
-            self.names.extend(containers.map(|c| c.name));
-        }
+        let containers = pod.spec.into_iter().flat_map(|spec| spec.containers);
+        self.names.extend(containers.map(|c| c.name));
     }
     fn restart(&mut self) {
         self.names.clear();
