@@ -5,8 +5,11 @@
 //!   from the continue token's start key; at most `limit` of them; `metadata.continue` names
 //!   the key after the last one returned; `remainingItemCount` only when the list has no
 //!   label or field selector (`pred.Empty()`); an invalid token is a 400 ("invalid continue
-//!   token: ..."), a token whose resourceVersion was compacted away a 410 `Expired`
-//!   (`handleCompactedErrorForPaging`).
+//!   token: ..."); a token with resourceVersion -1 continues at the latest one.
+//! - `staging/src/k8s.io/apiserver/pkg/storage/etcd3/errors.go` (`interpretListError`,
+//!   `handleCompactedErrorForPaging`): a token whose resourceVersion was compacted away is a
+//!   410 `Expired` whose Status carries, in `metadata.continue`, a token at resourceVersion -1
+//!   (the rest of the list, inconsistent), and says so.
 //! - `staging/src/k8s.io/apiserver/pkg/storage/continue.go`: the token is unpadded base64url of
 //!   `{"v":"meta.k8s.io/v1","rv":<list resourceVersion>,"start":"<key after the prefix>"}`.
 //!
@@ -17,8 +20,8 @@
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-/// The message of etcd3's `handleCompactedErrorForPaging` when no fresh token can be offered.
-pub(crate) const EXPIRED: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.";
+/// etcd3/errors.go's `inconsistentContinue`: the 410 for a compacted continue token.
+pub(crate) const EXPIRED: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 
 /// What the list request asked for, and what the server allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,19 +61,19 @@ impl<T> Page<T> {
 pub(crate) enum Refused {
     /// 400 BadRequest.
     Invalid(String),
-    /// 410 Gone, reason Expired.
-    Expired,
+    /// 410 Gone, reason Expired, with the token for the (inconsistent) rest of the list.
+    Expired { continue_: String },
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Token {
     v: String,
-    rv: u64,
+    rv: i64,
     start: String,
 }
 
 /// `storage.EncodeContinue`.
-pub(crate) fn encode_continue(start: &str, rv: u64) -> String {
+pub(crate) fn encode_continue(start: &str, rv: i64) -> String {
     let token = Token {
         v: "meta.k8s.io/v1".into(),
         rv,
@@ -81,7 +84,7 @@ pub(crate) fn encode_continue(start: &str, rv: u64) -> String {
 }
 
 /// `storage.DecodeContinue`: the start key and resourceVersion, or continue.go's error.
-pub(crate) fn decode_continue(token: &str) -> Result<(String, u64), String> {
+pub(crate) fn decode_continue(token: &str) -> Result<(String, i64), String> {
     let invalid = "continue key is not valid";
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(token)
@@ -89,7 +92,7 @@ pub(crate) fn decode_continue(token: &str) -> Result<(String, u64), String> {
     let token: Token = serde_json::from_slice(&bytes).map_err(|e| format!("{invalid}: {e}"))?;
     if token.v != "meta.k8s.io/v1" {
         return Err(format!(
-            "{invalid}: server does not recognize this encoded version {:?}",
+            "{invalid}: server does not recognize this encoded version {}",
             token.v
         ));
     }
@@ -118,10 +121,15 @@ pub(crate) fn page<T>(
         Some(token) => {
             let (start, token_rv) = decode_continue(token)
                 .map_err(|e| Refused::Invalid(format!("invalid continue token: {e}")))?;
-            if token_rv <= compacted {
-                return Err(Refused::Expired);
+            match u64::try_from(token_rv) {
+                Ok(at) if at <= compacted => {
+                    let continue_ = encode_continue(&start, -1);
+                    return Err(Refused::Expired { continue_ });
+                }
+                Ok(at) => (start, at),
+                // -1: at the latest resourceVersion.
+                Err(_) => (start, rv),
             }
-            (start, token_rv)
         }
         None => (String::new(), rv),
     };
@@ -135,7 +143,10 @@ pub(crate) fn page<T>(
     let rest = items.split_off(limit.min(items.len()));
     // The next key: the last returned one with a NUL after it, as etcd3's store does.
     let continue_ = match (items.last(), rest.is_empty()) {
-        (Some((last, _)), false) => Some(encode_continue(&format!("{last}\u{0}"), list_rv)),
+        (Some((last, _)), false) => Some(encode_continue(
+            &format!("{last}\u{0}"),
+            i64::try_from(list_rv).unwrap_or(i64::MAX),
+        )),
         _ => None,
     };
     let remaining = (continue_.is_some() && !paging.filtered).then_some(rest.len());
@@ -225,12 +236,23 @@ mod tests {
             ),
             (2, true, None)
         );
-        // A compacted token is expired; a malformed one is a bad request.
+        // A compacted token is expired, and the answer offers the rest at the latest version,
+        // which continues where the old token would have.
         let token = encode_continue("pod-01\u{0}", 4);
+        let Err(Refused::Expired { continue_ }) = page(keys(5), asked(2, Some(&token)), 9, 4)
+        else {
+            panic!("not expired")
+        };
         assert_eq!(
-            page(keys(5), asked(2, Some(&token)), 9, 4),
-            Err(Refused::Expired)
+            decode_continue(&continue_).unwrap(),
+            ("pod-01\u{0}".into(), -1)
         );
+        let rest = page(keys(5), asked(2, Some(&continue_)), 9, 4).unwrap();
+        assert_eq!(
+            (rest.items.as_slice(), rest.resource_version),
+            (&[2, 3][..], 9)
+        );
+        // A malformed one is a bad request.
         assert!(matches!(
             page(keys(5), asked(2, Some("not-a-token!")), 9, 0),
             Err(Refused::Invalid(m)) if m.starts_with("invalid continue token: continue key is not valid")

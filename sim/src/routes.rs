@@ -12,7 +12,7 @@ use crate::paging::{EXPIRED, Paging, Refused, list_metadata};
 use crate::request::Ctx;
 use crate::responses::{
     Resp, bad_request, forbidden, forbidden_path, json_resp, method_not_allowed, not_found,
-    page_not_found, status_resp, text_resp, unauthorized,
+    page_not_found, status_resp, status_value, text_resp, unauthorized,
 };
 use crate::selector::{parse_field_selector, parse_label_selector};
 use crate::state::{Shared, lock};
@@ -297,10 +297,12 @@ fn list_pods(ctx: &Ctx, shared: &Shared, ns: Option<&str>) -> Resp {
     let page = match crate::paging::page(keyed, paging, s.resource_version, compacted) {
         Ok(page) => page.map(|p| p.clone()),
         Err(Refused::Invalid(message)) => return bad_request(&message),
-        Err(Refused::Expired) => {
+        Err(Refused::Expired { continue_ }) => {
             s.expire_continue = s.expire_continue.saturating_sub(1);
             s.compacted_rv = compacted;
-            return status_resp(410, "Expired", EXPIRED, None);
+            let mut status = status_value(410, "Expired", EXPIRED, None);
+            status["metadata"]["continue"] = Value::String(continue_);
+            return json_resp(410, &status);
         }
     };
     for (dns, dname) in std::mem::take(&mut s.delete_after_list) {

@@ -762,7 +762,7 @@ fn get_pods_in_chunks_follows_continue() {
     );
 }
 
-/// A continue token compacted away is a 410 Expired (etcd3/store.go's
+/// A continue token compacted away is a 410 Expired (etcd3/errors.go's
 /// `handleCompactedErrorForPaging`); kubectl get reports it as the API server's error.
 #[test]
 fn an_expired_continue_token_is_410_expired() {
@@ -776,7 +776,7 @@ fn an_expired_continue_token_is_410_expired() {
     assert_ne!(out.code, 0);
     assert!(
         out.stderr.contains(
-            "Error from server (Expired): The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter."
+            "Error from server (Expired): The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."
         ),
         "{}",
         out.stderr

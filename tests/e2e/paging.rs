@@ -66,9 +66,7 @@ fn a_list_that_expires_twice_is_reported() {
     run.code(1);
     assert_eq!(
         run.stderr,
-        format!(
-            "error: cannot list pods in namespace \"coder\": The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter. (410)\nhint: the list was started over once and expired again (the API server compacts its history often); run the command again\n"
-        )
+        "error: cannot list pods in namespace \"coder\": its continue token expired twice while the pages were read (410 Expired)\nhint: the API server compacts its history faster than the list can be read; run the command again\n"
     );
 }
 
