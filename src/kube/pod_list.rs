@@ -37,8 +37,9 @@ enum NextStep {
 /// pager.go, `FullListIfExpired`) falls back to a full list there; we start over in pages, so
 /// that memory stays bounded.
 fn next_step(err: &ApiFailure, attempt: u32, continued: bool, restarted: bool) -> NextStep {
+    // apimachinery's errors.IsResourceExpired: the reason, whatever the code.
     let expired = matches!(err, ApiFailure::Kube(kube::Error::Api(status))
-        if status.code == 410 && status.reason == "Expired");
+        if status.reason == "Expired");
     if expired && continued && !restarted {
         NextStep::Restart
     } else if attempt < 3 && is_transient(err) {
@@ -210,6 +211,7 @@ mod tests {
             (status(410, "Expired"), 1, true, true, NextStep::Fail),
             (status(410, "Expired"), 1, false, false, NextStep::Fail),
             (status(410, "Gone"), 1, true, false, NextStep::Fail),
+            (status(504, "Expired"), 1, true, false, NextStep::Restart),
         ];
         for (err, attempt, continued, restarted, want) in table {
             assert_eq!(
