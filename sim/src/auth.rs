@@ -26,6 +26,9 @@ impl Identity {
     }
 }
 
+/// The insecure port's user.
+pub(crate) const UNSECURED: &str = "system:unsecured";
+
 pub(crate) fn authenticate(
     headers: &hyper::HeaderMap,
     cert_user: Option<String>,
@@ -35,6 +38,16 @@ pub(crate) fn authenticate(
         return Identity::User(u);
     }
     let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        // A plain-http API server is the old insecure port (removed in 1.20): every request
+        // is the superuser `system:unsecured` in `system:masters`, with no authentication
+        // (kubernetes pkg/kubeapiserver/server/insecure_handler.go). kubectl sends no
+        // credentials there (client-go IsConfigTransportTLS).
+        if lock(shared).plain_http {
+            return Identity::Impersonated {
+                name: UNSECURED.into(),
+                groups: vec!["system:masters".into()],
+            };
+        }
         return Identity::Anonymous;
     };
     let Some(token) = auth

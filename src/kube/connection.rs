@@ -10,18 +10,17 @@ use k8s_openapi::api::authorization::v1::{
 };
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::PostParams;
-use kube::client::{ClientBuilder, DynBody};
-use kube::config::{AuthInfo, Cluster, ExecConfig};
+use kube::client::DynBody;
+use kube::config::{Cluster, ExecConfig, Kubeconfig};
 use kube::{Api, Client};
 use secrecy::SecretString;
-use tower::util::MapResponseLayer;
 
 use crate::kube::credential_plugin;
 use crate::kube::error::{ApiCall, ApiCallError, ApiFailure, ConfigError};
 use crate::kube::kubeconfig::{kubeconfig_paths, read_kubeconfigs};
 use crate::kube::proxy::{self, Proxy, ProxyEnv};
 use crate::kube::select::{self, FlagOverrides};
-use crate::kube::socks_relay;
+use crate::kube::{credentials, transport, validation};
 
 pub const USER_AGENT: &str = concat!("kubectl-coder/", env!("CARGO_PKG_VERSION"));
 
@@ -45,6 +44,8 @@ pub struct ConnectOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigSource {
     Files(Vec<PathBuf>),
+    /// No kubeconfig file: kubectl's flags (`--server`, `--token`...) alone.
+    Flags,
     InCluster,
 }
 
@@ -57,6 +58,7 @@ impl ConfigSource {
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(":"),
+            ConfigSource::Flags => "command-line flags (no kubeconfig file)".to_string(),
             ConfigSource::InCluster => "in-cluster service account".to_string(),
         }
     }
@@ -75,7 +77,7 @@ impl Insecurity {
     pub fn describe(self) -> &'static str {
         match self {
             Insecurity::Cleartext => {
-                "the API server is reached over plain http: the token and a password would travel in clear"
+                "the API server is reached over plain http: no credential is sent (as kubectl), and a password would travel in clear"
             }
             Insecurity::UnverifiedServer => {
                 "the API server's certificate is not verified (insecure-skip-tls-verify): anyone in the network path could pose as it and read a password"
@@ -98,19 +100,15 @@ pub struct Connection {
     pub insecurity: Option<Insecurity>,
     /// The proxy in the way, if any.
     pub proxy: Option<Proxy>,
-    /// How to get new credentials after a 401: the credential plugin, once.
-    renewal: Option<Renewal>,
+    /// How to get new credentials after a 401: the credential plugin, once, and the
+    /// transport to rebuild with what it gives.
+    renewal: Option<(Renewal, Transport)>,
 }
 
-/// What a 401 may renew: the kubeconfig's credential plugin, run again once.
-#[derive(Clone)]
-struct Renewal {
-    exec: ExecConfig,
-    cluster: Cluster,
-    config: kube::Config,
-}
-
-/// Builds the client from the flags, kubeconfig files or the in-cluster service account.
+/// Builds the client from the flags, kubeconfig files or the in-cluster service account, as
+/// kubectl's deferred loader does (k8s.io/client-go/tools/clientcmd/merged_client_builder.go):
+/// the kubeconfig and flags first, even with no file at all; the in-cluster account only when
+/// they select no cluster.
 pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError> {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let (paths, looked_at) = kubeconfig_paths(
@@ -118,61 +116,70 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
         std::env::var_os("KUBECONFIG").as_deref(),
         home.as_deref(),
     );
-
-    let (selected, source) = if paths.is_empty() {
-        (
-            in_cluster().ok_or(ConfigError::NoConfig { looked_at })?,
-            ConfigSource::InCluster,
-        )
-    } else {
-        let kubeconfig = read_kubeconfigs(&paths)?;
-        let selected = select::select(
-            &kubeconfig,
-            options.context.as_deref(),
-            options.cluster.as_deref(),
-            options.user.as_deref(),
-        )?;
-        (selected, ConfigSource::Files(paths))
+    let kubeconfig = match paths.is_empty() {
+        true => Kubeconfig::default(),
+        false => read_kubeconfigs(&paths)?,
     };
-    let (cluster, mut user) = select::apply(selected.cluster, selected.auth_info, &options.flags);
-    let exec = user.exec.take();
-    let (mut config, proxy) = client_config(&cluster, user, &ProxyEnv::from_env())?;
-    // kube cannot authenticate to a SOCKS5 proxy: it talks to our relay, which does.
-    if let Some(proxy) = &proxy
-        && proxy.url.scheme_str() == Some("socks5")
-        && let Some((user, password)) = socks_relay::credentials(&proxy.url)
-    {
-        let relay = socks_relay::start(proxy.address(), user, password)
-            .await
-            .map_err(ConfigError::ProxyRelay)?;
-        config.proxy_url = Some(relay);
-    }
+    let names = select::Names {
+        context: options.context.as_deref(),
+        cluster: options.cluster.as_deref(),
+        user: options.user.as_deref(),
+    };
+    let (selected, source) = match select::select(&kubeconfig, names, &options.flags) {
+        Ok(selected) if paths.is_empty() => (selected, ConfigSource::Flags),
+        Ok(selected) => (selected, ConfigSource::Files(paths)),
+        Err(ConfigError::EmptyConfig) => (
+            in_cluster(&options.flags).ok_or(ConfigError::NoConfig { looked_at })?,
+            ConfigSource::InCluster,
+        ),
+        Err(e) => return Err(e),
+    };
+    let cluster = selected.cluster;
+    validation::check_tls(&cluster)?;
+    let (mut config, proxy) = client_config(&cluster, &ProxyEnv::from_env())?;
+    let decided = credentials::decide(
+        config.cluster_url.scheme_str() == Some("https"),
+        &selected.user_name,
+        selected.auth_info,
+    )?;
+    config.auth_info = decided.auth_info;
     config.default_namespace = selected.namespace.unwrap_or_else(|| "default".to_string());
     if let Some(timeout) = options.request_timeout {
         config.connect_timeout = Some(timeout);
     }
-    let renewal = exec.map(|exec| Renewal {
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(USER_AGENT),
+    ));
+    let transport = Transport {
+        socks: socks_proxy(proxy.as_ref()),
+        config,
+    };
+    let renewal = decided.exec.map(|exec| Renewal {
         exec,
         cluster: cluster.clone(),
-        config: config.clone(),
     });
-    if let Some(renewal) = &renewal {
-        config = renewal.with_fresh_credential()?;
-    }
+    let client = match (&renewal, &decided.identity) {
+        (Some(renewal), _) => transport.with(renewal.run()?)?,
+        (None, Some((cert, key))) => {
+            transport.build(Some(&transport::Identity::from_pem(cert, key)?))?
+        }
+        (None, None) => transport.build(None)?,
+    };
     let namespace = options
         .namespace
         .clone()
-        .unwrap_or_else(|| config.default_namespace.clone());
-    let cluster_url = config.cluster_url.to_string();
-    let insecurity = if config.cluster_url.scheme_str() == Some("http") {
+        .unwrap_or_else(|| transport.config.default_namespace.clone());
+    let cluster_url = transport.config.cluster_url.to_string();
+    let insecurity = if transport.config.cluster_url.scheme_str() == Some("http") {
         Some(Insecurity::Cleartext)
-    } else if config.accept_invalid_certs {
+    } else if transport.config.accept_invalid_certs {
         Some(Insecurity::UnverifiedServer)
     } else {
         None
     };
     Ok(Connection {
-        client: build_client(config)?,
+        client,
         context: selected.context,
         cluster_url,
         namespace,
@@ -180,39 +187,72 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError
         request_timeout: options.request_timeout,
         insecurity,
         proxy,
-        renewal,
+        renewal: renewal.map(|r| (r, transport)),
     })
 }
 
-impl Renewal {
-    /// The config with what the plugin gives now.
-    fn with_fresh_credential(&self) -> Result<kube::Config, ConfigError> {
-        let credential = credential_plugin::run(&self.exec, &self.cluster)?;
-        let mut config = self.config.clone();
-        config.auth_info.token = credential.token;
-        config.auth_info.client_certificate_data = credential.client_certificate_data;
-        config.auth_info.client_key_data = credential.client_key_data;
-        Ok(config)
+/// A SOCKS5 proxy is reached by our own connector (kube/transport.rs), with its credentials.
+fn socks_proxy(proxy: Option<&Proxy>) -> Option<transport::SocksProxy> {
+    let proxy = proxy.filter(|p| p.url.scheme_str() == Some("socks5"))?;
+    Some(transport::SocksProxy {
+        address: proxy.address(),
+        credentials: transport::proxy_credentials(&proxy.url).map(std::sync::Arc::new),
+    })
+}
+
+/// Everything needed to build the client again with another credential.
+#[derive(Clone)]
+struct Transport {
+    config: kube::Config,
+    socks: Option<transport::SocksProxy>,
+}
+
+impl Transport {
+    fn build(&self, identity: Option<&transport::Identity>) -> Result<Client, ConfigError> {
+        transport::build_client(&self.config, identity, self.socks.clone(), limit_response)
+    }
+
+    /// The client with what a credential plugin gave: a token, or a certificate and key
+    /// (PEM text, as client-go's ExecCredential status has them).
+    fn with(&self, credential: credential_plugin::Credential) -> Result<Client, ConfigError> {
+        use secrecy::ExposeSecret as _;
+        let mut with = self.clone();
+        let identity = match (
+            &credential.client_certificate_data,
+            &credential.client_key_data,
+        ) {
+            (Some(cert), Some(key)) => Some(transport::Identity::from_pem(
+                cert.as_bytes(),
+                key.expose_secret().as_bytes(),
+            )?),
+            _ => None,
+        };
+        if identity.is_none() {
+            with.config.auth_info.token = credential.token;
+        }
+        with.build(identity.as_ref())
     }
 }
 
-fn build_client(config: kube::Config) -> Result<Client, ConfigError> {
-    let mut config = config;
-    config.headers.push((
-        http::header::USER_AGENT,
-        http::HeaderValue::from_static(USER_AGENT),
-    ));
-    Ok(ClientBuilder::try_from(config)
-        .map_err(ConfigError::Client)?
-        .with_layer(&MapResponseLayer::new(limit_response))
-        .build())
+/// What a 401 may renew: the kubeconfig's credential plugin, run again once.
+#[derive(Clone)]
+struct Renewal {
+    exec: ExecConfig,
+    cluster: Cluster,
 }
 
-/// The in-cluster service account as a cluster and user, so that kubectl's flags apply to it
-/// as to a kubeconfig's (rest.InClusterConfig).
-fn in_cluster() -> Option<select::Selected> {
+impl Renewal {
+    fn run(&self) -> Result<credential_plugin::Credential, ConfigError> {
+        Ok(credential_plugin::run(&self.exec, &self.cluster)?)
+    }
+}
+
+/// The in-cluster service account as a cluster and user; of kubectl's flags only `--server`,
+/// `--token` and `--certificate-authority` apply there (client_config.go
+/// `inClusterClientConfig.ClientConfig`).
+fn in_cluster(flags: &FlagOverrides) -> Option<select::Selected> {
     let config = kube::Config::incluster().ok()?;
-    let cluster = Cluster {
+    let mut cluster = Cluster {
         server: Some(config.cluster_url.to_string()),
         certificate_authority: config
             .root_cert_file
@@ -220,21 +260,32 @@ fn in_cluster() -> Option<select::Selected> {
             .map(|p| p.display().to_string()),
         ..Default::default()
     };
+    let mut auth_info = config.auth_info;
+    if let Some(server) = &flags.server {
+        cluster.server = Some(server.clone());
+    }
+    if let Some(ca) = &flags.certificate_authority {
+        cluster.certificate_authority = Some(ca.display().to_string());
+    }
+    if let Some(token) = &flags.token {
+        auth_info.token = Some(SecretString::from(token.0.clone()));
+        auth_info.token_file = None;
+    }
     Some(select::Selected {
         context: None,
         namespace: Some(config.default_namespace.clone()),
+        cluster_name: String::new(),
+        user_name: String::new(),
         cluster,
-        auth_info: config.auth_info,
+        auth_info,
     })
 }
 
-/// kube's client configuration from a cluster and user, as client-go builds a rest.Config:
-/// the CA, TLS options and the proxy decided here ([`proxy::choose`], returned too, for
-/// messages); a `tokenFile` read and trimmed (kubectl trims it); kube's own retries off (a
-/// list is retried here, visibly, and a reset never).
+/// kube's client configuration for a cluster, as client-go builds a rest.Config's server
+/// side: the CA, TLS options and the proxy decided here ([`proxy::choose`], returned too,
+/// for messages); kube's own retries off (a list is retried here, visibly, and a reset never).
 pub fn client_config(
     cluster: &Cluster,
-    mut user: AuthInfo,
     env: &ProxyEnv,
 ) -> Result<(kube::Config, Option<Proxy>), ConfigError> {
     let server = cluster
@@ -250,19 +301,11 @@ pub fn client_config(
     let mut config = kube::Config::new(url);
     config.accept_invalid_certs = cluster.insecure_skip_tls_verify.unwrap_or(false);
     config.disable_compression = cluster.disable_compression.unwrap_or(false);
-    config.tls_server_name = cluster.tls_server_name.clone();
+    config.tls_server_name = cluster.tls_server_name.clone().filter(|n| !n.is_empty());
     config.root_cert = certificate_authority(cluster)?;
     let proxy = proxy::choose(cluster.proxy_url.as_deref(), &config.cluster_url, env)?;
     config.proxy_url = proxy.as_ref().map(|p| p.url.clone());
     config.default_retry = false;
-    if let Some(path) = user.token_file.take() {
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::TokenFile {
-            path: PathBuf::from(&path),
-            source,
-        })?;
-        user.token = Some(SecretString::from(text.trim().to_string()));
-    }
-    config.auth_info = user;
     Ok((config, proxy))
 }
 
@@ -328,10 +371,10 @@ impl Connection {
     /// refreshes an exec credential the API server rejected. False when there is nothing to
     /// renew (or it was renewed already).
     pub fn renew_credentials(&mut self) -> Result<bool, ConfigError> {
-        let Some(renewal) = self.renewal.take() else {
+        let Some((renewal, transport)) = self.renewal.take() else {
             return Ok(false);
         };
-        self.client = build_client(renewal.with_fresh_credential()?)?;
+        self.client = transport.with(renewal.run()?)?;
         Ok(true)
     }
 

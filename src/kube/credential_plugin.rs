@@ -88,6 +88,19 @@ pub fn exec_info(exec: &ExecConfig, interactive: bool, cluster: &Cluster) -> Str
         if let Some(proxy) = &cluster.proxy_url {
             info["proxy-url"] = proxy.clone().into();
         }
+        if cluster.disable_compression == Some(true) {
+            info["disable-compression"] = true.into();
+        }
+        // The cluster's `client.authentication.k8s.io/exec` extension, as `config`
+        // (client_config.go passes `Extensions[clusterExtensionKey]`).
+        if let Some(extension) = cluster
+            .extensions
+            .iter()
+            .flatten()
+            .find(|e| e.name == "client.authentication.k8s.io/exec")
+        {
+            info["config"] = extension.extension.clone();
+        }
         spec["cluster"] = info;
     }
     serde_json::json!({
@@ -169,10 +182,6 @@ pub fn run(exec: &ExecConfig, cluster: &Cluster) -> Result<Credential, PluginErr
     let mut process = Command::new(&command);
     process
         .args(exec.args.iter().flatten())
-        .env(
-            "KUBERNETES_EXEC_INFO",
-            exec_info(exec, interactive, cluster),
-        )
         .stdin(if interactive {
             Stdio::inherit()
         } else {
@@ -189,6 +198,12 @@ pub fn run(exec: &ExecConfig, cluster: &Cluster) -> Result<Credential, PluginErr
             process.env(name, value);
         }
     }
+    // Last, so that a kubeconfig `env` entry of the same name cannot replace it (exec.go
+    // appends it after the configured environment).
+    process.env(
+        "KUBERNETES_EXEC_INFO",
+        exec_info(exec, interactive, cluster),
+    );
     let output = process.output().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => PluginError::NotFound {
             command: command.clone(),
@@ -253,6 +268,27 @@ mod tests {
         assert_eq!(
             info,
             serde_json::json!({"apiVersion": "client.authentication.k8s.io/v1beta1", "kind": "ExecCredential", "spec": {"interactive": false}})
+        );
+    }
+
+    #[test]
+    fn cluster_info_carries_the_exec_extension_as_config() {
+        let mut config = exec("client.authentication.k8s.io/v1");
+        config.provide_cluster_info = true;
+        let cluster: Cluster = serde_json::from_value(serde_json::json!({
+            "server": "https://h:6443",
+            "tls-server-name": "api",
+            "extensions": [
+                {"name": "client.authentication.k8s.io/exec", "extension": {"audience": "k8s"}},
+                {"name": "other", "extension": {"x": 1}}
+            ]
+        }))
+        .unwrap();
+        let info: serde_json::Value =
+            serde_json::from_str(&exec_info(&config, true, &cluster)).unwrap();
+        assert_eq!(
+            info["spec"]["cluster"],
+            serde_json::json!({"server": "https://h:6443", "tls-server-name": "api", "config": {"audience": "k8s"}})
         );
     }
 

@@ -30,6 +30,10 @@ pub enum ConfigError {
     BadServer(String),
     #[error("the cluster's certificate authority cannot be used: {0}")]
     BadCertificateAuthority(String),
+    #[error("the client certificate cannot be used: {0}")]
+    ClientCertificate(String),
+    #[error("the TLS server name {0:?} is not a valid DNS name or IP address")]
+    BadTlsServerName(String),
     #[error("cannot read the user's tokenFile {path}: {source}")]
     TokenFile {
         path: PathBuf,
@@ -37,12 +41,26 @@ pub enum ConfigError {
     },
     #[error(transparent)]
     Proxy(#[from] crate::kube::proxy::ProxyError),
-    #[error("cannot start the local relay to the SOCKS5 proxy: {0}")]
-    ProxyRelay(#[source] std::io::Error),
     #[error(transparent)]
     CredentialPlugin(#[from] crate::kube::credential_plugin::PluginError),
-    #[error("the kubeconfig has no current context")]
-    NoCurrentContext,
+    /// The current context names a context the kubeconfig lacks (client-go's
+    /// `errContextNotFound`): refused even when flags give a server.
+    #[error("context was not found for specified context: {0}")]
+    ContextNotFound(String),
+    /// Neither the kubeconfig nor the flags give a cluster.
+    #[error("no configuration has been provided: no cluster is selected")]
+    EmptyConfig,
+    /// What client-go's validation refuses, in its words (kube::validation).
+    #[error("{}", .0.join("; "))]
+    Invalid(Vec<String>),
+    /// Nothing identifies the user (no token, certificate, plugin or provider).
+    #[error(
+        "user {0:?} has no credentials in the kubeconfig (kubectl would ask for a user name and password)"
+    )]
+    NoCredentials(String),
+    /// A removed or unknown auth-provider.
+    #[error("{0}")]
+    AuthProvider(String),
     #[error("no kubeconfig found (looked at {looked_at}) and not running inside a cluster")]
     NoConfig { looked_at: String },
     #[error("cannot create a Kubernetes client: {0}")]

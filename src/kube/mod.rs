@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod credential_plugin;
+pub mod credentials;
 pub mod error;
 pub mod exec;
 pub mod kubeconfig;
@@ -11,5 +12,6 @@ pub mod portforward;
 pub mod proxy;
 pub mod select;
 pub mod signals;
-pub mod socks_relay;
 pub mod transcript;
+pub mod transport;
+pub mod validation;

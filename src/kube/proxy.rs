@@ -97,12 +97,6 @@ pub enum ProxyError {
     Invalid { source_name: String },
     #[error("the proxy {shown} has an unsupported scheme: use http, https or socks5")]
     Scheme { shown: String },
-    /// kube 5 hands a SOCKS5 proxy's URL to hyper-util without its credentials (builder.rs
-    /// calls `SocksV5::new` but never `with_auth`): refused rather than sent anonymously.
-    #[error(
-        "the SOCKS5 proxy {shown} needs a user and password, which kubectl-coder cannot send to a SOCKS5 proxy yet"
-    )]
-    SocksCredentials { shown: String },
 }
 
 /// The proxy for `server`, if any.
@@ -161,9 +155,10 @@ fn parse(text: &str, source: ProxySource) -> Result<Proxy, ProxyError> {
     }
 }
 
-/// Go's `useProxy`: not for localhost or loopback, nor what `NO_PROXY` names: `*`; IPs and
-/// CIDRs; `host` (itself and its subdomains), `.host` and `*.host` (subdomains only); each
-/// with an optional `:port`; empty entries ignored.
+/// Go's `useProxy` (golang.org/x/net/http/httpproxy/proxy.go): not for localhost or
+/// loopback, nor what `NO_PROXY` names: `*`; IPs and CIDRs (matched against IP hosts only);
+/// `host` (itself and its subdomains), `.host` and `*.host` (subdomains only), matched
+/// against names only; each with an optional `:port`; empty entries ignored.
 pub fn use_proxy(host: &str, port: u16, no_proxy: &str) -> bool {
     let host = host
         .trim_start_matches('[')
@@ -198,6 +193,10 @@ pub fn use_proxy(host: &str, port: u16, no_proxy: &str) -> bool {
             if ip == Some(entry_ip) {
                 return false;
             }
+            continue;
+        }
+        // A name never matches an IP address (httpproxy's domainMatch: `if ip != nil`).
+        if ip.is_some() {
             continue;
         }
         let (suffix, match_host) = match entry_host.strip_prefix("*.") {
@@ -255,6 +254,49 @@ fn in_cidr(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
 mod tests {
     use super::*;
 
+    /// x/net/http/httpproxy's own table (proxy_test.go `UseProxyTests`, `noProxy`), copied
+    /// as data: an oracle that shares no code with [`use_proxy`].
+    #[test]
+    fn upstream_use_proxy_table() {
+        let no_proxy = "foobar.com, .barbaz.net, *.wildcard.io, 192.168.1.1, 192.168.1.2:81, 192.168.1.3:80, 10.0.0.0/30, 2001:db8::52:0:1, [2001:db8::52:0:2]:443, [2001:db8::52:0:3]:80, 2002:db8:a::45/64";
+        let cases = [
+            ("localhost", false),
+            ("127.0.0.1", false),
+            ("127.0.0.2", false),
+            ("[::1]", false),
+            ("[::2]", true),
+            ("192.168.1.1", false),
+            ("192.168.1.2", true),
+            ("192.168.1.3", false),
+            ("192.168.1.4", true),
+            ("10.0.0.2", false),
+            ("[2001:db8::52:0:1]", false),
+            ("[2001:db8::52:0:2]", true),
+            ("[2001:db8::52:0:3]", false),
+            ("[2002:db8:a::123]", false),
+            ("[fe80::424b:c8be:1643:a1b6]", true),
+            ("barbaz.net", true),
+            ("www.barbaz.net", false),
+            ("foobar.com", false),
+            ("www.foobar.com", false),
+            ("foofoobar.com", true),
+            ("baz.com", true),
+            ("localhost.net", true),
+            ("local.localhost", true),
+            ("barbarbaz.net", true),
+            ("wildcard.io", true),
+            ("nested.wildcard.io", false),
+            ("awildcard.io", true),
+        ];
+        for (host, want) in cases {
+            assert_eq!(use_proxy(host, 80, no_proxy), want, "{host}");
+            // TestAllNoProxy: `*` matches everything.
+            assert!(!use_proxy(host, 80, "*"), "{host}");
+        }
+        // TestInvalidNoProxy.
+        assert!(use_proxy("example.com", 80, ":1"));
+    }
+
     #[test]
     fn no_proxy_as_go_reads_it() {
         let cases: &[(&str, u16, &str, bool)] = &[
@@ -287,6 +329,9 @@ mod tests {
             // A CIDR does not match a name.
             ("api.example.com", 443, "10.0.0.0/8", true),
             ("kubesim.test", 6443, ".test", false),
+            // A domain entry never matches an IP host, even as a suffix.
+            ("10.1.3.4", 443, "3.4", true),
+            ("10.1.3.4", 443, ".3.4", true),
         ];
         for (host, port, no_proxy, want) in cases {
             assert_eq!(

@@ -465,11 +465,22 @@ fn a_password_typed_with_stderr_redirected_is_hidden_and_not_printed_back() {
 fn a_password_is_not_sent_in_clear_without_saying_so() {
     let env = TestEnv::start(Sim::builder().scenario(Scenario::V1).plain_http());
     let run = reset_v1(&env, &[]);
-    run.code(2).stderr_is("error: refusing to change a password: the API server is reached over plain http: the token and a password would travel in clear\nhint: use an https server with a verified certificate (context kubesim); to accept the risk, add --allow-insecure-connection\n");
+    run.code(2).stderr_is("error: refusing to change a password: the API server is reached over plain http: no credential is sent (as kubectl), and a password would travel in clear\nhint: use an https server with a verified certificate (context kubesim); to accept the risk, add --allow-insecure-connection\n");
     assert!(env.sim.requests().is_empty(), "a request was made");
 
     let run = reset_v1(&env, &["--allow-insecure-connection"]);
     run.success();
+    // The kubeconfig's token stays here, as with kubectl: over http the old insecure port
+    // serves everyone as `system:unsecured`.
+    let requests = env.sim.requests();
+    assert!(!requests.is_empty());
+    for r in &requests {
+        assert!(
+            r.headers.iter().all(|(k, _)| k != "authorization"),
+            "a credential went over http: {r:?}"
+        );
+        assert_eq!(r.user.as_deref(), Some("system:unsecured"));
+    }
     assert!(
         run.stderr
             .starts_with("warning: the API server is reached over plain http"),

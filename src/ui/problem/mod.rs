@@ -49,8 +49,24 @@ fn config_problem(e: &ConfigError) -> Problem {
         }
         ConfigError::Malformed { .. } => "fix the file, or check it with `kubectl config view`",
         ConfigError::UnknownContext(_) => "list the contexts with `kubectl config get-contexts`",
-        ConfigError::NoCurrentContext => {
-            "pick one with --context, or `kubectl config use-context NAME`"
+        ConfigError::ContextNotFound(_) => {
+            "pick one with --context, or `kubectl config use-context NAME` (`kubectl config get-contexts` lists them)"
+        }
+        ConfigError::EmptyConfig => "set a current context, or pass --context or -s/--server",
+        ConfigError::Invalid(_) => {
+            "fix the kubeconfig (`kubectl get pods` refuses it the same way)"
+        }
+        ConfigError::NoCredentials(_) => {
+            "give the user a token, client certificate or credential plugin, or pass --token"
+        }
+        ConfigError::AuthProvider(_) => {
+            "use the credential plugin named above in the kubeconfig's user"
+        }
+        ConfigError::ClientCertificate(_) => {
+            "check client-certificate(-data) and client-key(-data) of the user, or --client-certificate/--client-key"
+        }
+        ConfigError::BadTlsServerName(_) => {
+            "fix tls-server-name in the kubeconfig, or --tls-server-name"
         }
         ConfigError::NoConfig { .. } => "set $KUBECONFIG or pass --kubeconfig",
         ConfigError::Client(_) => "check the cluster's certificates and user in the kubeconfig",
@@ -63,7 +79,6 @@ fn config_problem(e: &ConfigError) -> Problem {
             "check certificate-authority(-data) of the cluster, or --certificate-authority"
         }
         ConfigError::TokenFile { .. } => "check the user's tokenFile in the kubeconfig",
-        ConfigError::ProxyRelay(_) => "check that this machine may listen on 127.0.0.1",
         ConfigError::Proxy(_) => {
             "fix HTTPS_PROXY (or the cluster's proxy-url): scheme://host:port, with http, https or socks5"
         }
