@@ -135,3 +135,20 @@ fn completion_lists_pods_of_every_page() {
             .any(|(k, v)| k == "accept" && v.contains("as=PartialObjectMetadataList"))
     }));
 }
+
+/// A failed page is asked again after 200 ms, then 600 ms (a list changes nothing), and the
+/// list then goes on to its end.
+#[test]
+fn a_failed_page_is_retried_with_backoff() {
+    let env = crowded();
+    env.sim.fail_next(2, "/api/v1/namespaces/coder/pods", 503);
+    let started = std::time::Instant::now();
+    let run = env.plugin().args(["status", "-o", "json"]).run();
+    let took = started.elapsed();
+    run.success();
+    assert_eq!(run.json()["pod"]["name"], V2_POD);
+    assert!(took >= std::time::Duration::from_millis(800), "{took:?}");
+    let statuses: Vec<u16> = pod_lists(&env).into_iter().map(|(_, s)| s).collect();
+    assert_eq!(statuses[..3], [503, 503, 200], "{statuses:?}");
+    assert_eq!(statuses.len(), 16, "{statuses:?}");
+}
