@@ -2,7 +2,8 @@
 //!
 //! It serves HTTPS on `127.0.0.1` with its own CA, and implements the parts of the API that
 //! `kubectl get pods`, `kubectl exec` and `kubectl-coder` use: `/version`, legacy discovery,
-//! pods and namespaces (JSON and server-side `Table`), label and field selectors,
+//! pods and namespaces (JSON and server-side `Table`), label and field selectors, chunked pod
+//! lists (`limit`, `continue`, 410 Expired: `paging.rs`) and metadata-only pod lists,
 //! `SelfSubjectAccessReview`, `pods/exec` over the websocket protocols
 //! `v5.channel.k8s.io` / `v4.channel.k8s.io`, and `pods/portforward` over
 //! `v4.channel.k8s.io` (checked against the official Python client in
@@ -58,6 +59,7 @@ pub mod fixtures;
 mod ids;
 mod inspect;
 mod oidc;
+mod paging;
 mod portforward;
 mod programs;
 mod request;

@@ -48,6 +48,12 @@ struct Args {
     /// Pad every pod list with this many bytes (an oversized answer).
     #[arg(long, default_value_t = 0)]
     pad_pod_lists: usize,
+    /// Also serve this many ordinary application pods (a few KB each), for benchmarks.
+    #[arg(long, default_value_t = 0)]
+    app_pods: usize,
+    /// Spread the application pods over this many namespaces (apps-000, ...); 1 is `apps`.
+    #[arg(long, default_value_t = 1)]
+    app_namespaces: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -75,6 +81,15 @@ fn main() -> anyhow::Result<()> {
     }
     for pod in pods {
         builder = builder.pod(pod.v1_output(v1_output));
+    }
+    if args.app_pods > 0 {
+        let (namespaces, pods) = kubesim::fixtures::app_pods(args.app_namespaces, args.app_pods);
+        for namespace in namespaces {
+            builder = builder.namespace(&namespace);
+        }
+        for pod in pods {
+            builder = builder.pod(pod);
+        }
     }
     if let Some(p) = &args.request_log {
         builder = builder.request_log(p);

@@ -8,10 +8,11 @@ use hyper::StatusCode;
 use serde_json::{Value, json};
 
 use crate::auth::{Identity, authorized};
+use crate::paging::{EXPIRED, Paging, Refused, list_metadata};
 use crate::request::Ctx;
 use crate::responses::{
     Resp, bad_request, forbidden, forbidden_path, json_resp, method_not_allowed, not_found,
-    page_not_found, status_resp, text_resp, unauthorized,
+    page_not_found, status_resp, status_value, text_resp, unauthorized,
 };
 use crate::selector::{parse_field_selector, parse_label_selector};
 use crate::state::{Shared, lock};
@@ -264,23 +265,78 @@ fn list_pods(ctx: &Ctx, shared: &Shared, ns: Option<&str>) -> Resp {
         Ok(s) => s,
         Err(e) => return bad_request(&e),
     };
+    let paging = Paging {
+        limit: ctx.q("limit").and_then(|l| l.parse().ok()).unwrap_or(0),
+        continue_: ctx.q("continue"),
+        cap: None,
+        filtered: !labels.0.is_empty() || !fields.0.is_empty(),
+    };
     let mut s = lock(shared);
     let rv = s.next_rv();
-    let pods: Vec<crate::fixtures::pod::PodFixture> = s
+    let keyed: Vec<(String, &crate::fixtures::pod::PodFixture)> = s
         .pods
         .values()
         .filter(|p| ns.is_none_or(|n| p.namespace == n))
         .filter(|p| labels.matches(&p.labels))
         .filter(|p| fields.matches(|f| p.field(f)))
-        .cloned()
+        // The storage key after the list's prefix (/registry/pods/ or /registry/pods/NS/).
+        .map(|p| match ns {
+            Some(_) => (p.name.clone(), p),
+            None => (format!("{}/{}", p.namespace, p.name), p),
+        })
         .collect();
+    let paging = Paging {
+        cap: s.list_page_cap,
+        ..paging
+    };
+    // The fault: everything listed so far is compacted away.
+    let compacted = match paging.continue_.is_some() && s.expire_continue > 0 {
+        true => s.resource_version,
+        false => s.compacted_rv,
+    };
+    let page = match crate::paging::page(keyed, paging, s.resource_version, compacted) {
+        Ok(page) => page.map(|p| p.clone()),
+        Err(Refused::Invalid(message)) => return bad_request(&message),
+        Err(Refused::Expired { continue_ }) => {
+            s.expire_continue = s.expire_continue.saturating_sub(1);
+            s.compacted_rv = compacted;
+            let mut status = status_value(410, "Expired", EXPIRED, None);
+            status["metadata"]["continue"] = Value::String(continue_);
+            return json_resp(410, &status);
+        }
+    };
     for (dns, dname) in std::mem::take(&mut s.delete_after_list) {
         s.pods.remove(&(dns, dname));
     }
     let padding = s.list_padding;
     drop(s);
+    let metadata = list_metadata(&page);
+    let pods = page.items;
     if wants_table(ctx) {
-        return table_resp(&pod_table(&pods, &rv));
+        let mut table = pod_table(&pods, &rv);
+        table["metadata"] = metadata;
+        return table_resp(&table);
+    }
+    // The metadata client's list (client-go metadata/metadata.go; kube's `list_metadata`).
+    if ctx
+        .header("accept")
+        .is_some_and(|a| a.contains("as=PartialObjectMetadataList"))
+    {
+        let items: Vec<Value> = pods
+            .iter()
+            .map(|p| json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": p.metadata(&rv)}))
+            .collect();
+        let mut r = json_resp(
+            200,
+            &json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "items": items}),
+        );
+        r.headers_mut().insert(
+            "content-type",
+            hyper::header::HeaderValue::from_static(
+                "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+            ),
+        );
+        return r;
     }
     let mut items: Vec<Value> = pods
         .iter()
@@ -300,7 +356,7 @@ fn list_pods(ctx: &Ctx, shared: &Shared, ns: Option<&str>) -> Resp {
     }
     json_resp(
         200,
-        &json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": rv}, "items": items}),
+        &json!({"kind": "PodList", "apiVersion": "v1", "metadata": metadata, "items": items}),
     )
 }
 

@@ -213,6 +213,9 @@ impl SimBuilder {
             delay: Duration::ZERO,
             fail_next: Vec::new(),
             list_padding: 0,
+            list_page_cap: None,
+            expire_continue: 0,
+            compacted_rv: 0,
             exec_fault: None,
             delete_after_list: Vec::new(),
             client_certs: HashMap::new(),
@@ -410,6 +413,14 @@ impl Sim {
         lock(&self.shared).list_padding = bytes;
     }
 
+    /// Serve at most `n` pods per list page, whatever `limit` asks.
+    pub fn cap_list_pages(&self, n: Option<usize>) {
+        lock(&self.shared).list_page_cap = n;
+    }
+    /// Answer the next `n` continued lists 410 Expired, as after an etcd compaction.
+    pub fn expire_continue_tokens(&self, n: usize) {
+        lock(&self.shared).expire_continue = n;
+    }
     pub fn set_exec_fault(&self, f: Option<ExecFault>) {
         lock(&self.shared).exec_fault = f;
     }

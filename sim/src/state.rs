@@ -202,6 +202,12 @@ pub(crate) struct State {
     pub fail_next: Vec<FailRule>,
     /// Bytes of padding added to the first pod of every pod list (an oversized answer).
     pub list_padding: usize,
+    /// The most pods one list page holds, whatever `limit` asks (a server may return fewer).
+    pub list_page_cap: Option<usize>,
+    /// How many continued lists to answer 410 Expired, as after an etcd compaction.
+    pub expire_continue: usize,
+    /// Continue tokens at or below this resourceVersion are expired.
+    pub compacted_rv: u64,
     pub exec_fault: Option<ExecFault>,
     pub delete_after_list: Vec<(String, String)>,
     pub client_certs: HashMap<Vec<u8>, String>,

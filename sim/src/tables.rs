@@ -157,7 +157,19 @@ pub(crate) fn table_resp(v: &Value) -> Resp {
 }
 
 pub(crate) fn pod_value(p: &PodFixture, rv: &str) -> Value {
-    serde_json::to_value(p.to_pod(rv)).unwrap_or(Value::Null)
+    let mut v = serde_json::to_value(p.to_pod(rv)).unwrap_or(Value::Null);
+    if let Some(extra) = &p.extra {
+        if let (Some(spec), Some(more)) = (v["spec"].as_object_mut(), extra["spec"].as_object()) {
+            spec.extend(more.clone());
+        }
+        let more = extra["container"].as_object();
+        for c in v["spec"]["containers"].as_array_mut().into_iter().flatten() {
+            if let (Some(c), Some(more)) = (c.as_object_mut(), more) {
+                c.extend(more.clone());
+            }
+        }
+    }
+    v
 }
 
 pub(crate) fn namespace_value(name: &str, created: SystemTime, rv: &str) -> Value {

@@ -719,3 +719,79 @@ fn impersonation_with_kubectl_as() {
     let out = as_breakglass.run(&["--as-group", "system:masters", "get", "pods"]);
     assert_ne!(out.code, 0);
 }
+
+/// `kubectl get pods --chunk-size=2` pages through the list with `limit` and `continue`
+/// (staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go) and shows every pod, as one
+/// unpaged list does.
+#[test]
+fn get_pods_in_chunks_follows_continue() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    let whole = k.run(&["get", "pods", "--chunk-size=0"]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    sim.clear_logs();
+    let chunked = k.run(&["get", "pods", "--chunk-size=2"]);
+    assert_eq!(chunked.code, 0, "{}", chunked.stderr);
+    assert_eq!(chunked.stdout, whole.stdout);
+    assert_eq!(
+        whole.stdout.lines().count(),
+        4,
+        "three pods: {}",
+        whole.stdout
+    );
+    let lists: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.uri.starts_with("/api/v1/namespaces/coder/pods?"))
+        .map(|r| r.uri)
+        .collect();
+    assert_eq!(lists.len(), 2, "{lists:?}");
+    assert!(lists[0].contains("limit=2") && !lists[0].contains("continue="));
+    assert!(lists[1].contains("limit=2") && lists[1].contains("continue="));
+    // Across namespaces too, in namespace then name order.
+    let all = k.run(&["get", "pods", "-A", "--chunk-size=1", "--no-headers"]);
+    let whole = k.run(&["get", "pods", "-A", "--chunk-size=0", "--no-headers"]);
+    assert_eq!(
+        (all.code, &all.stdout),
+        (0, &whole.stdout),
+        "{}",
+        all.stderr
+    );
+}
+
+/// A continue token compacted away is a 410 Expired (etcd3/errors.go's
+/// `handleCompactedErrorForPaging`); kubectl get reports it as the API server's error.
+#[test]
+fn an_expired_continue_token_is_410_expired() {
+    if !kubectl_available() {
+        return;
+    }
+    let sim = v1_sim();
+    let k = Kubectl::for_ns(&sim, "coder");
+    sim.expire_continue_tokens(1);
+    let out = k.run(&["get", "pods", "--chunk-size=2"]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains(
+            "Error from server (Expired): The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(sim.requests().iter().any(|r| r.status == 410));
+    // A token that is not one is a 400, as continue.go's DecodeContinue refuses it.
+    let out = k.run(&[
+        "get",
+        "--raw",
+        "/api/v1/namespaces/coder/pods?limit=1&continue=xyz",
+    ]);
+    assert!(
+        out.stderr
+            .contains("invalid continue token: continue key is not valid"),
+        "{}",
+        out.stderr
+    );
+}

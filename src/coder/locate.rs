@@ -9,8 +9,10 @@ pub use crate::coder::pods::{
     Readiness, Role, Skip, classify, controller, image_version, readiness,
 };
 use crate::coder::pods::{container_named, labels};
+use crate::coder::skips::{CoderNamespaces, SHOWN, SkipCounts, SkipSummary};
 use crate::coder::spec::server_spec;
 use crate::coder::target::{Generation, Target};
+use crate::kube::pod_list::PodSink;
 
 /// What the user asked for on the command line.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -27,7 +29,10 @@ pub struct NoPodFound {
     pub namespace: String,
     /// The `-l` selector the pods were listed with, if any.
     pub selector: Option<String>,
+    /// The first [`SHOWN`] pods passed over, by name, and why.
     pub skipped: Vec<(String, Skip)>,
+    /// How many pods were passed over in all, and how many for each reason.
+    pub skipped_counts: Box<SkipCounts>,
     /// Other namespaces that do have Coder server pods, when we could look.
     pub elsewhere: Vec<String>,
     /// The pod was named with `--pod`.
@@ -37,17 +42,20 @@ pub struct NoPodFound {
 impl NoPodFound {
     /// True when some Coder server pod exists here but is unusable (so `-n` is not the fix).
     pub fn has_coder_pods(&self) -> bool {
-        self.skipped.iter().any(|(_, s)| {
-            matches!(
-                s,
-                Skip::NotRunning(_)
-                    | Skip::NotReady
-                    | Skip::Terminating
-                    | Skip::NoSuchContainer(_)
-                    | Skip::ContainerNotRunning(_)
-                    | Skip::OtherGeneration(_)
-            )
-        })
+        let shown = self.skipped.iter().map(|(_, s)| s);
+        shown
+            .chain(self.skipped_counts.reasons.iter().map(|(s, _)| s))
+            .any(|s| {
+                matches!(
+                    s,
+                    Skip::NotRunning(_)
+                        | Skip::NotReady
+                        | Skip::Terminating
+                        | Skip::NoSuchContainer(_)
+                        | Skip::ContainerNotRunning(_)
+                        | Skip::OtherGeneration(_)
+                )
+            })
     }
 }
 
@@ -69,12 +77,26 @@ impl fmt::Display for NoPodFound {
             "no usable Coder server pod in namespace {:?}:",
             self.namespace
         )?;
-        const SHOWN: usize = 10;
         for (name, why) in self.skipped.iter().take(SHOWN) {
             write!(f, "\n  {name}: {why}")?;
         }
-        if self.skipped.len() > SHOWN {
-            write!(f, "\n  … and {} more", self.skipped.len() - SHOWN)?;
+        let shown = self.skipped.len().min(SHOWN);
+        let total = self.skipped_counts.total;
+        if total > shown {
+            // A big namespace: what the rest were, counted, rather than thousands of lines.
+            let counts: Vec<String> = self
+                .skipped_counts
+                .reasons
+                .iter()
+                .map(|(why, n)| format!("{n} {why}"))
+                .collect();
+            write!(
+                f,
+                "\n  … and {} more (of all {}: {})",
+                total - shown,
+                total,
+                counts.join(", ")
+            )?;
         }
         Ok(())
     }
@@ -146,101 +168,105 @@ fn target(
 /// says what the pod runs); `--pod` means that pod, even when it is not Ready or is being
 /// deleted (with a caution), as long as it can run a command.
 pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Target, LocateError> {
-    let mut skipped = Vec::new();
-    let mut usable: Vec<Target> = Vec::new();
-    let mut sorted: Vec<&Pod> = pods.iter().collect();
-    sorted.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
-    let pod_given = overrides.pod.is_some();
-
-    for pod in sorted {
-        let name = pod.metadata.name.clone().unwrap_or_default();
-        // The name goes into the exec URL: only what Kubernetes allows (RFC 1123 subdomain).
-        if !valid_pod_name(&name) {
-            skipped.push((name, Skip::InvalidName));
-            continue;
-        }
-        let (generation, container, detected_by) = match (classify(pod), overrides) {
-            // An explicit pod with both overrides need not look like a Coder pod at all.
-            (
-                _,
-                Overrides {
-                    pod: Some(_),
-                    generation: Some(g),
-                    container: Some(c),
-                    ..
-                },
-            ) => (*g, c.clone(), "--generation and --container".to_string()),
-            // `--generation` without `--pod` keeps pods of that generation only.
-            (Role::Server { generation, .. }, o)
-                if !pod_given
-                    && o.generation
-                        .is_some_and(|g| g.is_v1() != generation.is_v1()) =>
-            {
-                skipped.push((name, Skip::OtherGeneration(generation)));
-                continue;
-            }
-            (
-                Role::Server {
-                    generation,
-                    container,
-                    detected_by,
-                },
-                o,
-            ) => (
-                o.generation.unwrap_or(generation),
-                o.container.clone().unwrap_or(container),
-                match (o.generation.is_some(), o.container.is_some()) {
-                    (true, true) => "--generation and --container".to_string(),
-                    (true, false) => "--generation".to_string(),
-                    _ => detected_by,
-                },
-            ),
-            (
-                Role::Other(Skip::NotCoder),
-                Overrides {
-                    container: Some(c),
-                    generation: None,
-                    ..
-                },
-            ) if pod_given => {
-                // An explicit pod and container: the container name tells the generation.
-                match Generation::ALL.into_iter().find(|g| g.binary() == c) {
-                    Some(g) => (g, c.clone(), format!("container name {c}")),
-                    None => {
-                        skipped.push((name, Skip::NotCoder));
-                        continue;
-                    }
-                }
-            }
-            (Role::Other(why), _) => {
-                skipped.push((name, why));
-                continue;
-            }
-        };
-        if container_named(pod, &container).is_none() {
-            skipped.push((name, Skip::NoSuchContainer(container)));
-            continue;
-        }
-        let caution = match readiness(pod, &container) {
-            Readiness::Ready => None,
-            Readiness::Caution(why) if pod_given => Some(why),
-            Readiness::Caution(why) | Readiness::Unusable(why) => {
-                skipped.push((name, why));
-                continue;
-            }
-        };
-        let mut chosen = target(namespace, pod, generation, container, detected_by);
-        chosen.caution = caution.map(|why| why.to_string());
-        usable.push(chosen);
+    let mut sieve = PodSieve::new(namespace, overrides);
+    for pod in pods {
+        sieve.add(pod);
     }
+    sieve.finish()
+}
 
+/// One pod on its own: the target it would be, or why it is passed over (the name, and why).
+pub(crate) fn judge(
+    namespace: &str,
+    pod: &Pod,
+    overrides: &Overrides,
+) -> Result<Target, (String, Skip)> {
+    let pod_given = overrides.pod.is_some();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    // The name goes into the exec URL: only what Kubernetes allows (RFC 1123 subdomain).
+    if !valid_pod_name(&name) {
+        return Err((name, Skip::InvalidName));
+    }
+    let (generation, container, detected_by) = match (classify(pod), overrides) {
+        // An explicit pod with both overrides need not look like a Coder pod at all.
+        (
+            _,
+            Overrides {
+                pod: Some(_),
+                generation: Some(g),
+                container: Some(c),
+                ..
+            },
+        ) => (*g, c.clone(), "--generation and --container".to_string()),
+        // `--generation` without `--pod` keeps pods of that generation only.
+        (Role::Server { generation, .. }, o)
+            if !pod_given
+                && o.generation
+                    .is_some_and(|g| g.is_v1() != generation.is_v1()) =>
+        {
+            return Err((name, Skip::OtherGeneration(generation)));
+        }
+        (
+            Role::Server {
+                generation,
+                container,
+                detected_by,
+            },
+            o,
+        ) => (
+            o.generation.unwrap_or(generation),
+            o.container.clone().unwrap_or(container),
+            match (o.generation.is_some(), o.container.is_some()) {
+                (true, true) => "--generation and --container".to_string(),
+                (true, false) => "--generation".to_string(),
+                _ => detected_by,
+            },
+        ),
+        (
+            Role::Other(Skip::NotCoder),
+            Overrides {
+                container: Some(c),
+                generation: None,
+                ..
+            },
+        ) if pod_given => {
+            // An explicit pod and container: the container name tells the generation.
+            match Generation::ALL.into_iter().find(|g| g.binary() == c) {
+                Some(g) => (g, c.clone(), format!("container name {c}")),
+                None => return Err((name, Skip::NotCoder)),
+            }
+        }
+        (Role::Other(why), _) => return Err((name, why)),
+    };
+    if container_named(pod, &container).is_none() {
+        return Err((name, Skip::NoSuchContainer(container)));
+    }
+    let caution = match readiness(pod, &container) {
+        Readiness::Ready => None,
+        Readiness::Caution(why) if pod_given => Some(why),
+        Readiness::Caution(why) | Readiness::Unusable(why) => return Err((name, why)),
+    };
+    let mut chosen = target(namespace, pod, generation, container, detected_by);
+    chosen.caution = caution.map(|why| why.to_string());
+    Ok(chosen)
+}
+
+/// The choice among the usable pods (any order: sorted here by name), or why there is none.
+pub(crate) fn decide(
+    namespace: &str,
+    mut usable: Vec<Target>,
+    skipped: SkipSummary,
+    overrides: &Overrides,
+) -> Result<Target, LocateError> {
+    usable.sort_by(|a, b| a.pod.cmp(&b.pod));
     let Some(first) = usable.first() else {
         return Err(NoPodFound {
             namespace: namespace.to_string(),
             selector: overrides.selector.clone(),
-            skipped,
+            skipped: skipped.first,
+            skipped_counts: Box::new(skipped.counts),
             elsewhere: Vec::new(),
-            pod_given,
+            pod_given: overrides.pod.is_some(),
         }
         .into());
     };
@@ -281,6 +307,55 @@ pub fn choose(namespace: &str, pods: &[Pod], overrides: &Overrides) -> Result<Ta
     Ok(usable.swap_remove(chosen))
 }
 
+/// The server pod choice, fed one pod at a time.
+#[derive(Debug)]
+pub struct PodSieve {
+    namespace: String,
+    overrides: Overrides,
+    usable: Vec<Target>,
+    skipped: SkipSummary,
+    seen: usize,
+}
+
+impl PodSieve {
+    pub fn new(namespace: &str, overrides: &Overrides) -> PodSieve {
+        PodSieve {
+            namespace: namespace.to_string(),
+            overrides: overrides.clone(),
+            usable: Vec::new(),
+            skipped: SkipSummary::default(),
+            seen: 0,
+        }
+    }
+
+    pub fn add(&mut self, pod: &Pod) {
+        self.seen += 1;
+        match judge(&self.namespace, pod, &self.overrides) {
+            Ok(target) => self.usable.push(target),
+            Err((name, why)) => self.skipped.add(name, why),
+        }
+    }
+
+    /// How many pods were seen.
+    pub fn seen(&self) -> usize {
+        self.seen
+    }
+
+    /// The choice, as [`choose`] makes it from the whole list.
+    pub fn finish(self) -> Result<Target, LocateError> {
+        decide(&self.namespace, self.usable, self.skipped, &self.overrides)
+    }
+}
+
+impl PodSink for PodSieve {
+    fn pod(&mut self, pod: Pod) {
+        self.add(&pod);
+    }
+    fn restart(&mut self) {
+        *self = PodSieve::new(&self.namespace, &self.overrides);
+    }
+}
+
 /// An RFC 1123 subdomain, as Kubernetes requires of pod names.
 pub fn valid_pod_name(name: &str) -> bool {
     !name.is_empty()
@@ -297,15 +372,14 @@ pub fn valid_pod_name(name: &str) -> bool {
 
 /// Namespaces (other than `current`) holding Coder server pods, for the "use -n" hint.
 pub fn coder_namespaces(pods: &[Pod], current: &str) -> Vec<String> {
-    let mut found: Vec<String> = pods
-        .iter()
-        .filter(|p| matches!(classify(p), Role::Server { .. }))
-        .filter_map(|p| p.metadata.namespace.clone())
-        .filter(|ns| ns != current)
-        .collect();
-    found.sort();
-    found.dedup();
-    found
+    let mut found = CoderNamespaces {
+        current: current.to_string(),
+        ..Default::default()
+    };
+    for pod in pods {
+        found.pod(pod.clone());
+    }
+    found.found.into_iter().collect()
 }
 
 /// "Coder server pods run in namespace a, b: add -n a", when there are any.
@@ -777,5 +851,36 @@ pub(crate) mod tests {
         for (image, want) in table {
             assert_eq!(image_version(image).as_deref(), want, "{image}");
         }
+    }
+    #[test]
+    fn a_big_namespace_is_summed_up_in_the_message() {
+        let mut pods: Vec<Pod> = (0..25)
+            .map(|i| pod(&format!("app-{i:02}"), &[], &[("app", &[])]))
+            .collect();
+        let mut crashed = v2("coder-0");
+        crashed.status.as_mut().unwrap().phase = Some("Failed".into());
+        pods.push(crashed);
+        let err = choose("big", &pods, &Overrides::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("no usable Coder server pod in namespace \"big\":\n  app-00: not a Coder server pod\n"), "{text}");
+        assert!(
+            text.ends_with("\n  app-09: not a Coder server pod\n  … and 16 more (of all 26: 25 not a Coder server pod, 1 not Running (phase Failed))"),
+            "{text}"
+        );
+        let LocateError::NoPod(no_pod) = err else {
+            unreachable!()
+        };
+        // The Coder pod is not among the names shown, but it is known to be there.
+        assert!(no_pod.has_coder_pods());
+    }
+
+    #[test]
+    fn a_restart_forgets_what_was_seen() {
+        let mut sieve = PodSieve::new("coder", &Overrides::default());
+        sieve.pod(v2("coder-a"));
+        sieve.restart();
+        assert_eq!(sieve.seen(), 0);
+        sieve.pod(v2("coder-b"));
+        assert_eq!(sieve.finish().unwrap().pod, "coder-b");
     }
 }

@@ -2,10 +2,10 @@
 //! terminal, the verbose log; then connecting and finding the Coder server pod.
 
 use crate::cli::config::Config;
-use crate::coder::locate::{self, LocateError};
+use crate::coder::locate::{self, LocateError, PodSieve};
+use crate::coder::skips::CoderNamespaces;
 use crate::coder::target::Target;
 use crate::exit_codes::ExitCode;
-use k8s_openapi::api::core::v1::Pod;
 
 use crate::kube::connection::{self, Connection};
 use crate::kube::error::ApiCallError;
@@ -56,7 +56,8 @@ impl<'a> Session<'a> {
     /// whether the namespace exists and which other namespaces run Coder. Those extra requests
     /// happen only on this error path, so a reset costs one list and one exec.
     pub async fn find_target(&self, conn: &mut Connection) -> anyhow::Result<Target> {
-        let pods = match self.fetch_pods(conn).await {
+        let overrides = &self.config.overrides;
+        let sieve = match self.fetch_pods(conn).await {
             // A credential plugin's token the server rejects: run the plugin once more, as
             // client-go does on a 401, and ask again.
             Err(e) if e.is_unauthorized() && conn.renew_credentials()? => {
@@ -67,9 +68,9 @@ impl<'a> Session<'a> {
             other => other?,
         };
         let conn = &*conn;
-        let overrides = &self.config.overrides;
         let namespace = &conn.namespace;
-        match locate::choose(namespace, &pods, overrides) {
+        let seen = sieve.seen();
+        match sieve.finish() {
             Ok(target) => {
                 self.log.line(&format!(
                     "chose pod {} container {} ({}, detected by {})",
@@ -81,7 +82,7 @@ impl<'a> Session<'a> {
                 Ok(target)
             }
             Err(LocateError::NoPod(mut no_pod)) => {
-                if pods.is_empty() && conn.namespace_exists().await == Some(false) {
+                if seen == 0 && conn.namespace_exists().await == Some(false) {
                     return Err(Problem::new(
                         ExitCode::NotFound,
                         format!("namespace {namespace:?} does not exist"),
@@ -105,14 +106,15 @@ impl<'a> Session<'a> {
 }
 
 impl Session<'_> {
-    /// The pod named with `--pod`, or the namespace's pods (with `-l`).
-    async fn fetch_pods(&self, conn: &Connection) -> Result<Vec<Pod>, ApiCallError> {
+    /// The pod named with `--pod`, or the namespace's pods (with `-l`), judged as they arrive.
+    async fn fetch_pods(&self, conn: &Connection) -> Result<PodSieve, ApiCallError> {
         let overrides = &self.config.overrides;
         let namespace = &conn.namespace;
+        let mut sieve = PodSieve::new(namespace, overrides);
         match &overrides.pod {
             Some(name) => {
                 self.log.line(&format!("getting pod {namespace}/{name}"));
-                Ok(vec![conn.get_pod(name).await?])
+                sieve.add(&conn.get_pod(name).await?);
             }
             None => {
                 self.log.line(&format!(
@@ -123,16 +125,38 @@ impl Session<'_> {
                         .map(|s| format!(" with selector {s}"))
                         .unwrap_or_default()
                 ));
-                conn.list_pods(overrides.selector.as_deref()).await
+                conn.list_pods(overrides.selector.as_deref(), &mut sieve)
+                    .await?;
+                self.log.line(&format!("listed {} pods", sieve.seen()));
             }
         }
+        Ok(sieve)
     }
 }
 
 /// Other namespaces where Coder server pods run (best effort: empty when we may not look).
+/// Two label queries across the cluster, since the oldest v1 charts (cemanager) lack the
+/// common label; each read page by page, keeping only the namespaces.
 async fn coder_namespaces_elsewhere(conn: &Connection) -> Vec<String> {
-    match conn.coder_pods_everywhere().await {
-        Some(pods) => locate::coder_namespaces(&pods, &conn.namespace),
-        None => Vec::new(),
+    let mut found = CoderNamespaces {
+        current: conn.namespace.clone(),
+        ..Default::default()
+    };
+    for selector in [
+        "app.kubernetes.io/name=coder",
+        "coder.deployment in (coderd,cemanager)",
+    ] {
+        let mut more = CoderNamespaces {
+            current: conn.namespace.clone(),
+            ..Default::default()
+        };
+        if conn
+            .list_pods_everywhere(Some(selector), &mut more)
+            .await
+            .is_ok()
+        {
+            found.found.append(&mut more.found);
+        }
     }
+    found.found.into_iter().collect()
 }

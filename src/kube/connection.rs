@@ -9,7 +9,7 @@ use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
 use k8s_openapi::api::core::v1::{Namespace, Pod};
-use kube::api::{ListParams, PostParams};
+use kube::api::PostParams;
 use kube::client::DynBody;
 use kube::config::{Cluster, ExecConfig, Kubeconfig};
 use kube::{Api, Client};
@@ -23,11 +23,6 @@ use crate::kube::select::{self, FlagOverrides};
 use crate::kube::{credentials, transport, validation};
 
 pub const USER_AGENT: &str = concat!("kubectl-coder/", env!("CARGO_PKG_VERSION"));
-
-/// Pods asked for per request, as kubectl's chunk size.
-const PAGE: u32 = 500;
-/// No namespace of a Coder deployment has more: stop following `continue` there.
-const MAX_PODS: usize = 20_000;
 
 /// What to connect to, as kubectl's flags say it; the CLI fills it in.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -384,7 +379,7 @@ impl Connection {
     }
 
     /// Runs one API call under `--request-timeout`.
-    async fn timed<T>(
+    pub(crate) async fn timed<T>(
         &self,
         call: impl std::future::Future<Output = Result<T, kube::Error>>,
     ) -> Result<T, ApiFailure> {
@@ -413,53 +408,6 @@ impl Connection {
         Api::namespaced(self.client.clone(), &self.namespace)
     }
 
-    /// Lists pods in the namespace, optionally by label selector, in pages of [`PAGE`] as
-    /// kubectl does. A list has no side effects, so a 5xx or a dropped connection is retried
-    /// with backoff (unlike an exec).
-    pub async fn list_pods(&self, selector: Option<&str>) -> Result<Vec<Pod>, ApiCallError> {
-        let mut params = ListParams::default().limit(PAGE);
-        if let Some(selector) = selector {
-            params = params.labels(selector);
-        }
-        let api = self.pods();
-        let mut pods = Vec::new();
-        loop {
-            let page = self.list_page(&api, &params).await?;
-            pods.extend(page.items);
-            match page.metadata.continue_ {
-                Some(token) if !token.is_empty() && pods.len() < MAX_PODS => {
-                    params = params.continue_token(&token);
-                }
-                _ => return Ok(pods),
-            }
-        }
-    }
-
-    async fn list_page(
-        &self,
-        api: &Api<Pod>,
-        params: &ListParams,
-    ) -> Result<kube::core::ObjectList<Pod>, ApiCallError> {
-        let mut delay = Duration::from_millis(200);
-        let mut attempt = 1;
-        loop {
-            match self.timed(api.list(params)).await {
-                Ok(list) => return Ok(list),
-                Err(err) if attempt < 3 && is_transient(&err) => {
-                    tokio::time::sleep(delay).await;
-                    delay *= 3;
-                    attempt += 1;
-                }
-                Err(err) => {
-                    let call = ApiCall::ListPods {
-                        namespace: self.namespace.clone(),
-                    };
-                    return Err(self.api_error(call, err));
-                }
-            }
-        }
-    }
-
     pub async fn get_pod(&self, name: &str) -> Result<Pod, ApiCallError> {
         self.timed(self.pods().get(name)).await.map_err(|err| {
             let call = ApiCall::GetPod {
@@ -468,23 +416,6 @@ impl Connection {
             };
             self.api_error(call, err)
         })
-    }
-
-    /// Pods in all namespaces with Coder's common label, for the "try -n" hint. Best effort.
-    /// Two label queries, since the oldest v1 charts (cemanager) lack the common label.
-    pub async fn coder_pods_everywhere(&self) -> Option<Vec<Pod>> {
-        let api: Api<Pod> = Api::all(self.client.clone());
-        let mut found = None;
-        for selector in [
-            "app.kubernetes.io/name=coder",
-            "coder.deployment in (coderd,cemanager)",
-        ] {
-            let params = ListParams::default().labels(selector);
-            if let Ok(list) = self.timed(api.list(&params)).await {
-                found.get_or_insert_with(Vec::new).extend(list.items);
-            }
-        }
-        found
     }
 
     /// Whether the namespace exists; `None` when we may not ask.
@@ -518,14 +449,5 @@ impl Connection {
             .timed(api.create(&PostParams::default(), &review))
             .await?;
         Ok(answer.status.is_some_and(|s| s.allowed))
-    }
-}
-
-/// Errors worth another try for a read-only request.
-fn is_transient(err: &ApiFailure) -> bool {
-    match err {
-        ApiFailure::Kube(kube::Error::Api(status)) => status.code >= 500,
-        ApiFailure::Kube(kube::Error::HyperError(_)) => true,
-        _ => false,
     }
 }

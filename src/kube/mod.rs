@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod error;
 pub mod exec;
 pub mod kubeconfig;
+pub mod pod_list;
 pub mod portforward;
 pub mod proxy;
 pub mod select;

@@ -5,11 +5,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{Namespace, Pod};
 
 use crate::cli::complete::protocol::{Lookup, Scope, Source};
 use crate::kube::connection::connect;
 use crate::kube::kubeconfig::kubeconfig_paths;
+use crate::kube::pod_list::PodSink;
 
 /// Names from the kubeconfig and the cluster, the way the plugin itself finds them.
 pub struct KubeSource {
@@ -84,22 +85,15 @@ impl KubeSource {
                                 .collect(),
                         )
                     }
-                    Lookup::Pods => {
-                        let pods = conn.list_pods(None).await.ok()?;
-                        Some(pods.into_iter().filter_map(|p| p.metadata.name).collect())
-                    }
+                    Lookup::Pods => conn.list_pod_names().await.ok(),
+                    // The containers of the pod named, else of every pod.
                     _ => {
-                        let pods = conn.list_pods(None).await.ok()?;
-                        Some(
-                            pods.into_iter()
-                                .filter(|p| {
-                                    scope.pod.is_none()
-                                        || p.metadata.name.as_deref() == scope.pod.as_deref()
-                                })
-                                .filter_map(|p| p.spec)
-                                .flat_map(|spec| spec.containers.into_iter().map(|c| c.name))
-                                .collect(),
-                        )
+                        let mut containers = ContainerNames::default();
+                        match &scope.pod {
+                            Some(name) => containers.pod(conn.get_pod(name).await.ok()?),
+                            None => conn.list_pods(None, &mut containers).await.ok()?,
+                        }
+                        Some(containers.names)
                     }
                 }
             })
@@ -107,5 +101,21 @@ impl KubeSource {
             .ok()
             .flatten()
         })
+    }
+}
+
+/// Container names, kept as pages arrive.
+#[derive(Default)]
+struct ContainerNames {
+    names: Vec<String>,
+}
+
+impl PodSink for ContainerNames {
+    fn pod(&mut self, pod: Pod) {
+        let containers = pod.spec.into_iter().flat_map(|spec| spec.containers);
+        self.names.extend(containers.map(|c| c.name));
+    }
+    fn restart(&mut self) {
+        self.names.clear();
     }
 }

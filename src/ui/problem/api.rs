@@ -107,6 +107,13 @@ pub fn api_problem(e: &ApiCallError) -> Problem {
                         .into(),
                 ),
             ),
+            // The list's continue token expired twice: kube::pod_list started over once. The
+            // server's message offers its token for an inconsistent rest: advice for programs.
+            410 if matches!(e.call, ApiCall::ListPods { .. }) => Problem::new(
+                ExitCode::Failure,
+                format!("cannot {what}: its continue token expired twice while the pages were read (410 {})", status.reason),
+                Some("the API server compacts its history faster than the list can be read; run the command again".into()),
+            ),
             code => Problem::new(ExitCode::Failure, format!("cannot {what}: {message} ({code})"), None),
         };
     }
