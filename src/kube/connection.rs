@@ -117,7 +117,7 @@ struct Renewal {
 
 /// Builds the client from the flags, kubeconfig files or the in-cluster service account.
 pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let home = crate::platform::home::live_kube_home();
     let (paths, looked_at) = kubeconfig_paths(
         options.kubeconfig.as_deref(),
         std::env::var_os("KUBECONFIG").as_deref(),
