@@ -300,3 +300,37 @@ fn the_completion_helper_answers_from_userprofile() {
         "{run:?}"
     );
 }
+
+#[test]
+fn a_cmd_credential_plugin_is_found_through_pathext() {
+    let Some(windows) = windows() else { return };
+    let (_turn, _env) = with_kubeconfig(windows, Scenario::V2);
+    // `command: kcplugin` in the kubeconfig runs kcplugin.cmd from PATH, as kubectl (Go's
+    // LookPath) does; Rust's Command alone would look for kcplugin.exe only.
+    let plugins = windows.prefix.parent().unwrap().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::write(
+        plugins.join("kcplugin.cmd"),
+        "@echo off\r\necho {\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"admin-token\"}}\r\n",
+    )
+    .unwrap();
+    let config = windows.profile.join(".kube/config");
+    let original = std::fs::read_to_string(&config).unwrap();
+    let token_line = original.lines().find(|l| l.contains("token:")).unwrap();
+    let exec = "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: kcplugin\n      interactiveMode: Never\n";
+    std::fs::write(&config, original.replace(token_line, exec)).unwrap();
+    // Wine puts WINEPATH before the Windows PATH it sets.
+    let on_path = format!(r"Z:{}", plugins.display()).replace('/', r"\");
+    let run = windows
+        .plugin()
+        .env("WINEPATH", &on_path)
+        .args(["status", "-o", "json"])
+        .run();
+    run.success();
+    assert_eq!(run.json()["pod"]["generation"], "v2", "{run:?}");
+
+    // Off PATH, it is not found: the token above came from the .cmd file.
+    let run = windows.plugin().args(["status", "-o", "json"]).run();
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("kcplugin"), "{run:?}");
+}
