@@ -10,6 +10,7 @@ pub mod commands;
 pub mod exit_codes;
 pub mod hardening;
 pub mod kube;
+pub mod platform;
 pub mod ui;
 
 use clap::{CommandFactory, FromArgMatches};

@@ -4,8 +4,6 @@
 //! /api/v0/users`, `PATCH /api/v0/users/{id}` with `{password, temporary_password}`, the
 //! `Session-Token` header, `POST /auth/basic/login`, errors `{"error":{"msg",...}}`.
 
-use std::path::{Path, PathBuf};
-
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -209,17 +207,6 @@ pub fn error_message(status: u16, body: &[u8]) -> String {
     }
 }
 
-/// Where the v1 CLI keeps its login (internal/config: `configdir.LocalConfig("coder")`, files
-/// `session` and `url`): `$XDG_CONFIG_HOME/coder`, else `$HOME/.config/coder`, as
-/// kirsle/configdir's config_xdg.go has it (any non-empty `XDG_CONFIG_HOME` is taken).
-pub fn cli_config_dir(xdg_config_home: Option<&Path>, home: Option<&Path>) -> Option<PathBuf> {
-    match (xdg_config_home, home) {
-        (Some(xdg), _) if !xdg.as_os_str().is_empty() => Some(xdg.join("coder")),
-        (_, Some(home)) if !home.as_os_str().is_empty() => Some(home.join(".config").join("coder")),
-        _ => None,
-    }
-}
-
 /// A token as read from a file or the environment: the CLI writes it without a newline, but
 /// a hand-written file may have one. `None` when it cannot be a token.
 pub fn clean_token(raw: &str) -> Option<Secret> {
@@ -367,21 +354,6 @@ mod tests {
         .unwrap();
         assert_eq!(list[0].roles, ["site-admin"]);
         assert!(read_users(b"{}").is_err());
-    }
-
-    #[test]
-    fn the_cli_config_dir_follows_xdg() {
-        let home = Path::new("/home/u");
-        assert_eq!(
-            cli_config_dir(Some(Path::new("/x")), Some(home)),
-            Some(PathBuf::from("/x/coder"))
-        );
-        // configdir takes any value; an empty one means unset.
-        assert_eq!(
-            cli_config_dir(Some(Path::new("")), Some(home)),
-            Some(PathBuf::from("/home/u/.config/coder"))
-        );
-        assert_eq!(cli_config_dir(None, None), None);
     }
 
     #[test]

@@ -110,7 +110,7 @@ pub struct Connection {
 /// the kubeconfig and flags first, even with no file at all; the in-cluster account only when
 /// they select no cluster.
 pub async fn connect(options: &ConnectOptions) -> Result<Connection, ConfigError> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let home = crate::platform::home::live_kube_home();
     let (paths, looked_at) = kubeconfig_paths(
         options.kubeconfig.as_deref(),
         std::env::var_os("KUBECONFIG").as_deref(),

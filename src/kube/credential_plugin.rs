@@ -179,7 +179,7 @@ pub fn run(exec: &ExecConfig, cluster: &Cluster) -> Result<Credential, PluginErr
                 command: command.clone(),
             }
         })?;
-    let mut process = Command::new(&command);
+    let mut process = Command::new(crate::platform::lookpath::program(command.as_ref()));
     process
         .args(exec.args.iter().flatten())
         .stdin(if interactive {

@@ -1,7 +1,8 @@
 //! The signals that end a wait for the remote command: Ctrl-C (SIGINT), SIGTERM (what
 //! `timeout`, CI cancellation and `kill` send) and SIGHUP (the terminal closed). Registered
 //! only for the remote phase: before it, they end the process as usual, which is right while
-//! nothing has changed.
+//! nothing has changed. On Windows the console's events stand for them: Ctrl-C and Ctrl-Break
+//! interrupt, closing the console window hangs up.
 
 use std::fmt;
 
@@ -16,8 +17,10 @@ pub enum Signal {
 impl fmt::Display for Signal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Signal::Interrupt if cfg!(windows) => "interrupted (Ctrl-C or Ctrl-Break)",
             Signal::Interrupt => "interrupted (Ctrl-C)",
             Signal::Terminate => "terminated (SIGTERM)",
+            Signal::HangUp if cfg!(windows) => "hung up (console closed)",
             Signal::HangUp => "hung up (SIGHUP)",
         })
     }
@@ -33,6 +36,10 @@ pub struct Signals {
     hang_up: tokio::signal::unix::Signal,
     #[cfg(windows)]
     interrupt: tokio::signal::windows::CtrlC,
+    #[cfg(windows)]
+    brk: tokio::signal::windows::CtrlBreak,
+    #[cfg(windows)]
+    close: tokio::signal::windows::CtrlClose,
 }
 
 impl Signals {
@@ -49,8 +56,11 @@ impl Signals {
         }
         #[cfg(windows)]
         {
+            use tokio::signal::windows::{ctrl_break, ctrl_c, ctrl_close};
             Ok(Signals {
-                interrupt: tokio::signal::windows::ctrl_c()?,
+                interrupt: ctrl_c()?,
+                brk: ctrl_break()?,
+                close: ctrl_close()?,
             })
         }
     }
@@ -68,8 +78,13 @@ impl Signals {
         }
         #[cfg(windows)]
         {
-            self.interrupt.recv().await;
-            Signal::Interrupt
+            // Windows ends the process a few seconds after a close event: enough to stop the
+            // remote command and say so.
+            tokio::select! {
+                _ = self.interrupt.recv() => Signal::Interrupt,
+                _ = self.brk.recv() => Signal::Interrupt,
+                _ = self.close.recv() => Signal::HangUp,
+            }
         }
     }
 }

@@ -143,6 +143,7 @@ enum Typed {
 }
 
 /// Longest hidden line kept.
+#[cfg(unix)]
 const MAX_HIDDEN: usize = 1024;
 
 #[cfg(unix)]
@@ -187,6 +188,9 @@ fn read_hidden(prompt: &str) -> std::io::Result<Typed> {
     }
 }
 
+/// Windows: console reads key events one by one (ReadConsoleInputW), which the console never
+/// echoes, so its mode is not changed and there is nothing to restore on any exit; Ctrl-C stays
+/// the console's, ending the process as before the remote phase on Unix.
 #[cfg(not(unix))]
 fn read_hidden(prompt: &str) -> std::io::Result<Typed> {
     ask(prompt)?;

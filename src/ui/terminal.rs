@@ -17,11 +17,15 @@ impl Terminal {
     pub fn detect() -> Terminal {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        let (stdout, stderr) = (
+            std::io::stdout().is_terminal(),
+            std::io::stderr().is_terminal(),
+        );
         Terminal {
             stdin: std::io::stdin().is_terminal(),
-            stdout: std::io::stdout().is_terminal(),
-            stderr: std::io::stderr().is_terminal(),
-            colour_allowed: !no_color && !dumb,
+            stdout,
+            stderr,
+            colour_allowed: !no_color && !dumb && console_takes_colour(stdout, stderr),
         }
     }
 
@@ -38,6 +42,20 @@ impl Terminal {
     pub fn stderr_colour(&self) -> bool {
         self.colour_allowed && self.stderr
     }
+}
+
+/// Windows consoles show escape codes as text unless virtual terminal processing is on:
+/// console's `colors_supported` turns it on for each console handle and says whether the
+/// console took it (older conhost does not). Elsewhere terminals take them.
+#[cfg(windows)]
+fn console_takes_colour(stdout: bool, stderr: bool) -> bool {
+    (!stdout || console::Term::stdout().features().colors_supported())
+        && (!stderr || console::Term::stderr().features().colors_supported())
+}
+
+#[cfg(not(windows))]
+fn console_takes_colour(_stdout: bool, _stderr: bool) -> bool {
+    true
 }
 
 /// A one-line spinner on stderr for slow remote commands; silent when stderr is not a terminal

@@ -215,7 +215,8 @@ fn without_a_session_or_a_terminal_nothing_is_forwarded() {
         .plugin()
         .args(["reset-password", "alice", "--yes"])
         .run();
-    run.code(2).stderr_is("error: reset-password on Coder v1 acts as a site admin through coderd's API, and no Coder session was found (CODER_TOKEN, or the v1 CLI's ~/.config/coder/session)\nhint: set CODER_TOKEN to an API token of a site admin or site manager, log in with the v1 CLI (`coder login`), or run on a terminal to sign in with email and password\n");
+    // The message names the file looked at: HOME is the test's directory.
+    run.code(2).stderr_is(&format!("error: reset-password on Coder v1 acts as a site admin through coderd's API, and no Coder session was found (CODER_TOKEN, or the v1 CLI's {})\nhint: set CODER_TOKEN to an API token of a site admin or site manager, log in with the v1 CLI (`coder login`), or run on a terminal to sign in with email and password\n", env.path(".config/coder/session").display()));
     assert!(env.sim.portforwards().is_empty());
 }
 

@@ -2,7 +2,6 @@
 //! users from the kubeconfig files kubectl would read, and namespaces, pods and containers from
 //! the cluster within a short time limit.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Namespace, Pod};
@@ -39,7 +38,7 @@ impl Source for KubeSource {
 
 /// Context, cluster or user names from the kubeconfig files kubectl would read, in file order.
 fn kubeconfig_names(what: Lookup, scope: &Scope) -> Vec<String> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let home = crate::platform::home::live_kube_home();
     let (paths, _) = kubeconfig_paths(
         scope.connection.kubeconfig.as_deref(),
         std::env::var_os("KUBECONFIG").as_deref(),

@@ -62,9 +62,7 @@ fn saved_session() -> Option<(Secret, Origin)> {
     {
         return Some((token, Origin::Environment));
     }
-    let xdg = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from);
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let dir = v1_api::cli_config_dir(xdg.as_deref(), home.as_deref())?;
+    let dir = crate::platform::home::live_coder_v1_config_dir()?;
     let path = dir.join("session");
     let raw = zeroize::Zeroizing::new(std::fs::read_to_string(&path).ok()?);
     let token = v1_api::clean_token(&raw)?;
@@ -355,7 +353,10 @@ fn unknown<'a>(
 fn no_session() -> Problem {
     Problem::new(
         ExitCode::Usage,
-        "reset-password on Coder v1 acts as a site admin through coderd's API, and no Coder session was found (CODER_TOKEN, or the v1 CLI's ~/.config/coder/session)",
+        format!(
+            "reset-password on Coder v1 acts as a site admin through coderd's API, and no Coder session was found (CODER_TOKEN, or the v1 CLI's {})",
+            crate::platform::home::live_coder_v1_session_shown()
+        ),
         Some("set CODER_TOKEN to an API token of a site admin or site manager, log in with the v1 CLI (`coder login`), or run on a terminal to sign in with email and password".to_string()),
     )
 }
