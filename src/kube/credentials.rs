@@ -17,13 +17,16 @@ use zeroize::Zeroizing;
 use crate::kube::error::ConfigError;
 use crate::kube::validation;
 
+/// A client certificate and its key, PEM.
+pub type PemIdentity = (Vec<u8>, Zeroizing<Vec<u8>>);
+
 /// What a request may carry.
 pub struct Decided {
     /// Token, basic credentials, oidc provider and impersonation, for kube's layers; never
     /// a client certificate (that is `identity`) nor a credential plugin (that is `exec`).
     pub auth_info: AuthInfo,
     /// The client certificate and key, PEM.
-    pub identity: Option<(Vec<u8>, Zeroizing<Vec<u8>>)>,
+    pub identity: Option<PemIdentity>,
     /// The credential plugin to run, when nothing else identifies the user.
     pub exec: Option<ExecConfig>,
 }
@@ -97,7 +100,7 @@ pub fn decide(
 
 /// The user's client certificate and key as PEM (files read, `-data` decoded), taken out of
 /// `user` so that kube does not load them itself (it cannot use X.509 v1 certificates).
-fn identity(user: &mut AuthInfo) -> Result<Option<(Vec<u8>, Zeroizing<Vec<u8>>)>, ConfigError> {
+fn identity(user: &mut AuthInfo) -> Result<Option<PemIdentity>, ConfigError> {
     let cert = take_pem(
         user.client_certificate.take(),
         user.client_certificate_data.take(),

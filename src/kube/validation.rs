@@ -258,8 +258,10 @@ mod tests {
             confirm_usable("", &Cluster::default(), "", &AuthInfo::default()),
             Err(ConfigError::EmptyConfig)
         ));
-        let mut no_server = Cluster::default();
-        no_server.tls_server_name = Some("x".into());
+        let no_server = Cluster {
+            tls_server_name: Some("x".into()),
+            ..Default::default()
+        };
         assert_eq!(
             messages(confirm_usable("c", &no_server, "u", &AuthInfo::default())),
             vec!["no server found for cluster \"c\""]

@@ -203,13 +203,25 @@ fn client_certificate_flags() {
     let (cert_path, key_path) = (env.path("admin.crt"), env.path("admin.key"));
     std::fs::write(&cert_path, cert).unwrap();
     std::fs::write(&key_path, key).unwrap();
-    // A user with no credentials at all: anonymous, refused.
+    // A user with no credentials at all: kubectl asks for a basic-auth user (EOF without a
+    // terminal) and sends nothing; so does the plugin, saying why.
     let anonymous = kubeconfig(&env, "anon.yaml", &env.sim.url(), true, "    {}\n");
+    let kubectl = env
+        .kubectl()
+        .env("KUBECONFIG", &anonymous)
+        .args(["get", "pods"])
+        .run();
+    assert_ne!(kubectl.code, 0);
+    let said = format!("{}{}", kubectl.stdout, kubectl.stderr);
+    assert!(said.contains("Please enter Username"), "{said}");
+    env.sim.clear_logs();
     env.plugin()
         .env("KUBECONFIG", &anonymous)
         .args(["status"])
         .run()
-        .code(4);
+        .code(1)
+        .stderr_is("error: user \"me\" has no credentials in the kubeconfig (kubectl would ask for a user name and password)\nhint: give the user a token, client certificate or credential plugin, or pass --token\n");
+    assert!(env.sim.requests().is_empty());
     env.plugin()
         .env("KUBECONFIG", &anonymous)
         .args(["reset-admin-password", "--yes"])
