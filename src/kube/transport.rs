@@ -397,6 +397,33 @@ mod tests {
         assert_eq!(percent_decode("a%+Ab%2"), "a%+Ab%2");
     }
 
+    /// An X.509 v1 client certificate, as `openssl x509 -req` makes it (the usual tutorial):
+    /// rustls's own check (webpki) refuses it, which kube reported as "invalid private key";
+    /// our client presents it as Go's crypto/tls does.
+    #[test]
+    fn an_x509_v1_client_certificate_is_usable() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let read =
+            |name: &str| std::fs::read(format!("{root}/tests/fixtures/x509v1/{name}")).unwrap();
+        let identity = Identity::from_pem(&read("client.crt"), &read("client.key")).unwrap();
+        // The cause, shown: rustls's builder refuses this certificate.
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let refused = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_client_auth_cert(identity.chain.clone(), identity.key.clone_key());
+        assert!(refused.is_err());
+        let config = kube::Config::new("https://127.0.0.1:6443".parse().unwrap());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let _guard = runtime.enter();
+        assert!(build_client(&config, Some(&identity), None, |r| r).is_ok());
+        assert!(identity.certified_key().unwrap().cert.len() == 1);
+    }
+
     /// One exchange against a scripted proxy: what the client wrote, and its result.
     async fn exchange(
         proxy_says: &'static [u8],

@@ -222,7 +222,8 @@ pub fn check_auth_provider(name: &str) -> Result<(), ConfigError> {
         "azure" => "The azure auth plugin has been removed.\nPlease use the https://github.com/Azure/kubelogin kubectl/client-go credential plugin instead.\nSee https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins for further details".to_string(),
         other => format!("no Auth Provider found for name {other:?}"),
     };
-    Err(ConfigError::AuthProvider(message))
+    // kubectl's three lines as one: our errors are one line, then the hint.
+    Err(ConfigError::AuthProvider(message.replace('\n', " ")))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod exec_engine;
 mod faults;
 mod hygiene;
 mod kubectl_flags;
+mod kubectl_refusals;
 mod paging;
 mod proxies;
 mod reset_v1;
