@@ -275,3 +275,64 @@ fn a_socks5_proxy_with_a_password_as_kubectl_uses_it() {
     assert!(!run.stderr.contains("wrong-pw"), "{}", run.stderr);
     assert_eq!(socks.tunnels(), Vec::<String>::new());
 }
+
+/// The inodes of the TCP sockets `pid` is listening on (/proc/PID/fd against /proc/net/tcp*).
+fn listening_sockets(pid: u32) -> Vec<String> {
+    let owned: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|e| std::fs::read_link(e.path()).ok())
+                .filter_map(|l| {
+                    let l = l.display().to_string();
+                    l.strip_prefix("socket:[")?
+                        .strip_suffix(']')
+                        .map(str::to_string)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .flat_map(|t| t.lines().skip(1).map(str::to_string).collect::<Vec<_>>())
+        .filter_map(|row| {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            // st 0A is LISTEN; column 9 is the inode.
+            (cols.get(3) == Some(&"0A") && owned.iter().any(|i| Some(&i.as_str()) == cols.get(9)))
+                .then(|| row.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn proxy_credentials_open_no_local_port() {
+    // The SOCKS5 handshake happens in the plugin's own connector: while it runs (the API
+    // server is slow here), the process listens on nothing another local user could borrow.
+    let env = TestEnv::scenario(Scenario::V1);
+    let socks = proxy::socks5(Some(("corp", "s0cks-pw")));
+    let url = format!("socks5://corp:s0cks-pw@127.0.0.1:{}", socks.port);
+    let kubeconfig = proxied_kubeconfig(&env, "proxy-url.yaml", Some(&url));
+    env.sim.set_delay(std::time::Duration::from_millis(400));
+    // The check sees a listener: this test process serves the simulator and the proxy.
+    assert!(!listening_sockets(std::process::id()).is_empty());
+    let mut child = std::process::Command::new(crate::support::BIN)
+        .env_clear()
+        .env("HOME", env.dir.path())
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["status"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut looked = 0;
+    while child.try_wait().unwrap().is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let listening = listening_sockets(child.id());
+        assert!(listening.is_empty(), "the plugin listens: {listening:?}");
+        looked += 1;
+    }
+    assert!(child.wait().unwrap().success());
+    assert!(looked >= 3, "looked only {looked} times while it ran");
+    assert!(!socks.tunnels().is_empty());
+}
