@@ -229,7 +229,7 @@ impl SimBuilder {
         let server_config = if self.plain_http {
             None
         } else {
-            Some(pki.server_config()?)
+            Some(pki.server_config(shared.clone())?)
         };
         let ca_pem = pki.ca_pem();
 
@@ -366,6 +366,17 @@ impl Sim {
             .client_certs
             .insert(der, user.to_string());
         (cert, key)
+    }
+
+    /// Accepts a client certificate made elsewhere (PEM, e.g. an X.509 v1 one from
+    /// `openssl x509 -req`) as `user`.
+    pub fn register_client_cert(&self, cert_pem: &str, user: &str) {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+        let der = CertificateDer::from_pem_slice(cert_pem.as_bytes()).expect("a PEM certificate");
+        lock(&self.shared)
+            .client_certs
+            .insert(der.as_ref().to_vec(), user.to_string());
     }
 
     pub fn requests(&self) -> Vec<LoggedRequest> {

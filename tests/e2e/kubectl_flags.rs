@@ -321,3 +321,43 @@ fn a_503_on_the_list_is_reported_as_a_503_after_the_retries() {
         .stderr_is("error: the API server failed to list pods in namespace \"coder\": the server is currently unable to handle the request (503)\nhint: try again in a moment; the list was already retried\n");
     assert_eq!(env.sim.requests().len(), 3);
 }
+
+#[test]
+fn an_x509_v1_client_certificate_works_as_with_kubectl() {
+    // What `openssl x509 -req` makes without extensions (tests/fixtures/x509v1): kube alone
+    // refused it as an "invalid private key"; kubectl sends it.
+    let env = TestEnv::scenario(Scenario::V1);
+    let fixture = |name: &str| format!("{}/tests/fixtures/x509v1/{name}", crate::support::ROOT);
+    env.sim.register_client_cert(
+        &std::fs::read_to_string(fixture("client.crt")).unwrap(),
+        "admin",
+    );
+    let user = format!(
+        "    client-certificate: {}\n    client-key: {}\n",
+        fixture("client.crt"),
+        fixture("client.key")
+    );
+    let path = kubeconfig(&env, "v1cert.yaml", &env.sim.url(), true, &user);
+    env.kubectl()
+        .env("KUBECONFIG", &path)
+        .args(["get", "pods"])
+        .run()
+        .success();
+    assert!(
+        env.sim
+            .requests()
+            .iter()
+            .any(|r| r.user.as_deref() == Some("admin"))
+    );
+    env.sim.clear_logs();
+    env.plugin()
+        .env("KUBECONFIG", &path)
+        .args(["reset-admin-password", "--yes"])
+        .run()
+        .success();
+    let requests = env.sim.requests();
+    assert!(
+        !requests.is_empty() && requests.iter().all(|r| r.user.as_deref() == Some("admin")),
+        "{requests:?}"
+    );
+}
