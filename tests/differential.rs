@@ -246,7 +246,7 @@ fn generate(world: &World, rng: &mut Rng, dir: &Path) -> Case {
     let server = rng.below(SERVERS.len());
     let mut cluster = match server {
         4 => format!("    server: {}\n", world.http.url()),
-        5 | 6 | 7 => format!("    server: https://{PROXIED_HOST}:{https_port}\n"),
+        5..=7 => format!("    server: https://{PROXIED_HOST}:{https_port}\n"),
         _ => format!("    server: https://127.0.0.1:{https_port}\n"),
     };
     match server {
