@@ -34,12 +34,18 @@ pub fn kubeconfig_paths(
     let default = home.map(|h| h.join(".kube").join("config"));
     let described = default
         .as_ref()
-        .map_or("~/.kube/config".to_string(), |p| p.display().to_string());
+        .map_or(NO_HOME_DEFAULT.to_string(), |p| p.display().to_string());
     (
         default.into_iter().filter(|p| p.exists()).collect(),
         described,
     )
 }
+
+/// The default kubeconfig when no home variable is set, as a user of this OS writes it.
+#[cfg(windows)]
+const NO_HOME_DEFAULT: &str = "%USERPROFILE%\\.kube\\config";
+#[cfg(not(windows))]
+const NO_HOME_DEFAULT: &str = "~/.kube/config";
 
 /// Reads and merges the files with kube's own reader, which resolves relative file references
 /// against each file (certificate-authority, client-certificate, client-key, tokenFile, and
