@@ -1,8 +1,9 @@
 //! kubectl-coder: reset Coder passwords from kubectl. `main.rs` only calls [`main_entry`].
 //!
-//! The rooms, each calling only those below it: [`cli`] (flags → checked config),
-//! [`commands`] (the flows), then [`kube`] (the API server), [`coder`] (what Coder is and
-//! says) and [`ui`] (what the user sees).
+//! The rooms, each calling only those below it (checked by tests/architecture.rs):
+//! [`commands`] (the flows), [`ui`] (what the user sees), [`cli`] (flags → checked config),
+//! [`coder`] (what Coder is and says), [`kube`] (the API server), then [`text`] (cleaning
+//! text that came from elsewhere) and [`platform`] (what differs between operating systems).
 
 pub mod cli;
 pub mod coder;
@@ -11,6 +12,7 @@ pub mod exit_codes;
 pub mod hardening;
 pub mod kube;
 pub mod platform;
+pub mod text;
 pub mod ui;
 
 use clap::{CommandFactory, FromArgMatches};

@@ -1,6 +1,6 @@
 //! The layout's promises, checked: no import cycles between the files of the plugin crate or
-//! of the simulator (each room uses only rooms below it), and no production file over 500
-//! lines. A `mod` declaration is containment, not an edge; `crate::a::b::C` (in `use` trees
+//! of the simulator, each room (a top-level folder or file of src/) using only rooms below it
+//! in the order lib.rs gives, and no production file over 500 lines. A `mod` declaration is containment, not an edge; `crate::a::b::C` (in `use` trees
 //! and inline paths) is an edge to the deepest file among `a`, `a/b`; `super::` likewise.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -151,6 +151,16 @@ fn paths_after(code: &str, anchor: &str) -> Vec<Vec<String>> {
     out
 }
 
+/// The part of a file before its test module (`#[cfg(test)]` or `#[cfg(all(test, ...))]`).
+fn production_part(text: &str) -> &str {
+    let end = ["#[cfg(test)]", "#[cfg(all(test"]
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min()
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
 /// File → files it uses.
 fn graph(dir: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
     let modules = modules(dir);
@@ -162,7 +172,7 @@ fn graph(dir: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
         let text = std::fs::read_to_string(file).unwrap();
         // Inside `mod tests`, `super` is the file itself: only the production part counts
         // for `super::`; `crate::` counts everywhere.
-        let production = text.split("#[cfg(test)]").next().unwrap_or("");
+        let production = production_part(&text);
         let mut targets = BTreeSet::new();
         for path in paths_after(&code_only(&text), "crate::") {
             if let Some(to) = resolve(&path) {
@@ -265,6 +275,102 @@ fn the_plugin_has_no_import_cycles() {
     assert_acyclic("src");
 }
 
+/// The plugin's rooms, top to bottom, as lib.rs documents them: each may use only rooms after
+/// it. `lib.rs` itself (the entry) is above them all.
+const ROOMS: [&str; 9] = [
+    "commands",
+    "ui",
+    "cli",
+    "coder",
+    "exit_codes",
+    "hardening",
+    "kube",
+    "text",
+    "platform",
+];
+
+/// The room of a file under `root`: its first path component, without `.rs`.
+fn room(root: &Path, file: &Path) -> String {
+    let first = file
+        .strip_prefix(root)
+        .unwrap()
+        .components()
+        .next()
+        .unwrap();
+    let first = first.as_os_str().to_string_lossy();
+    first.strip_suffix(".rs").unwrap_or(&first).to_string()
+}
+
+/// Room → rooms it uses, from the file graph (the crate root left out).
+fn room_edges(root: &Path) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for (from, targets) in graph(root) {
+        if from == root.join("lib.rs") {
+            continue;
+        }
+        for to in targets {
+            let (a, b) = (room(root, &from), room(root, &to));
+            if a != b {
+                out.insert((a, b));
+            }
+        }
+    }
+    out
+}
+
+/// Edges that go up (or to a room the order does not name).
+fn upward(edges: &BTreeSet<(String, String)>, order: &[&str]) -> Vec<String> {
+    let rank = |r: &str| order.iter().position(|o| *o == r);
+    edges
+        .iter()
+        .filter(|(a, b)| match (rank(a), rank(b)) {
+            (Some(a), Some(b)) => a >= b,
+            _ => true,
+        })
+        .map(|(a, b)| format!("{a} → {b}"))
+        .collect()
+}
+
+#[test]
+fn each_room_of_the_plugin_uses_only_rooms_below_it() {
+    let root = Path::new(ROOT).join("src");
+    let edges = room_edges(&root);
+    assert!(
+        edges.len() > 5,
+        "no room edges found under {}",
+        root.display()
+    );
+    let up = upward(&edges, &ROOMS);
+    assert!(
+        up.is_empty(),
+        "rooms used from below (order: {ROOMS:?}): {up:?}"
+    );
+    let lib = std::fs::read_to_string(root.join("lib.rs")).unwrap();
+    let documented: Vec<usize> = ROOMS
+        .iter()
+        .filter(|r| !matches!(**r, "exit_codes" | "hardening"))
+        .map(|r| {
+            lib.find(&format!("[`{r}`]"))
+                .unwrap_or_else(|| panic!("lib.rs does not name {r}"))
+        })
+        .collect();
+    assert!(
+        documented.is_sorted(),
+        "lib.rs lists the rooms in another order than {ROOMS:?}"
+    );
+}
+
+#[test]
+fn the_room_check_sees_an_upward_edge() {
+    let edges: BTreeSet<(String, String)> = [("ui", "cli"), ("cli", "ui"), ("ui", "text")]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(upward(&edges, &["ui", "cli", "text"]), vec!["cli → ui"]);
+    let unknown: BTreeSet<(String, String)> = [("ui".to_string(), "extra".to_string())].into();
+    assert_eq!(upward(&unknown, &["ui"]), vec!["ui → extra"]);
+}
+
 #[test]
 fn the_simulator_has_no_import_cycles() {
     assert_acyclic("sim/src");
@@ -276,7 +382,7 @@ fn no_production_file_is_over_500_lines() {
     for dir in ["src", "sim/src", "passwordvalidator/src"] {
         for file in modules(&Path::new(ROOT).join(dir)).values() {
             let text = std::fs::read_to_string(file).unwrap();
-            let production = text.split("#[cfg(test)]").next().unwrap_or("");
+            let production = production_part(&text);
             let lines = production.lines().count();
             if lines > 500 {
                 long.push(format!("{} ({lines} lines)", file.display()));

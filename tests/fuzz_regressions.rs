@@ -11,7 +11,7 @@ use std::path::Path;
 use kubectl_coder::coder::v1::{Reading, parse_reset_output};
 use kubectl_coder::coder::v2::{Outcome, reset_outcome};
 use kubectl_coder::kube::transcript::Transcript;
-use kubectl_coder::ui::text::plain;
+use kubectl_coder::text::plain;
 
 /// A fuzz target's name and its checks.
 type Target = (&'static str, fn(&[u8]));

@@ -13,7 +13,7 @@ use proptest::sample::select;
 use checks::{GENERATOR_ALPHABET, check_generated, replay_then_mix, split_mix_next};
 use kubectl_coder::coder::password::{self, GENERATED_LEN, MAX_LEN, generate, generate_with};
 use kubectl_coder::coder::v1::{Reading, parse_reset_output};
-use kubectl_coder::ui::text::plain;
+use kubectl_coder::text::plain;
 
 fn generated(bytes: Vec<u8>, len: usize) -> String {
     generate_with(&mut replay_then_mix(bytes), len)

@@ -15,7 +15,7 @@ use kubectl_coder::coder::password::{
 use kubectl_coder::coder::v1::{Reading, parse_reset_output};
 use kubectl_coder::coder::v2::{Outcome, create_outcome, reset_outcome};
 use kubectl_coder::kube::transcript::Transcript;
-use kubectl_coder::ui::text::{last_line, plain};
+use kubectl_coder::text::{last_line, plain};
 
 /// Separates stdout from stderr in two-stream inputs.
 pub const STREAM_SEPARATOR: u8 = 0xff;

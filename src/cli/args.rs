@@ -8,7 +8,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::cli::duration;
 use crate::coder::target::Generation;
-use crate::ui::output::OutputFormat;
+
+/// How data on stdout is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Yaml,
+}
 
 const EXAMPLES: &str = "\
 Examples:

@@ -3,14 +3,15 @@
 
 use std::time::Duration;
 
-use crate::cli::args::{ChangeArgs, Cli, CommandArgs, CompletionShell, PasswordArgs, TargetArgs};
+use crate::cli::args::{
+    ChangeArgs, Cli, CommandArgs, CompletionShell, OutputFormat, PasswordArgs, TargetArgs,
+};
 use crate::cli::duration::limit;
 use crate::coder::action::Action;
 use crate::coder::locate::{Overrides, valid_pod_name};
 use crate::coder::names::{Account, Email, InputError, Username};
 use crate::kube::connection::ConnectOptions;
 use crate::kube::select::{FlagOverrides, FlagToken};
-use crate::ui::output::OutputFormat;
 
 /// The limit for each API request when `--request-timeout` is not given.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::coder::spec::Database;
 use crate::kube::transcript::{Stream, Transcript};
-use crate::ui::text;
+use crate::text;
 
 /// Looks for the built-in database's password file where `coder server` keeps it
 /// (cli/server.go: `<config dir>/postgres/password`, config dir `$CODER_CONFIG_DIR` or

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::kube::exec::{Dialogue, Reply};
 use crate::kube::transcript::{Stream, Transcript};
-use crate::ui::text;
+use crate::text;
 
 /// A prompt as Coder prints it without a terminal (cli/cliui/prompt.go: `> `, the text, a
 /// space): recognised by how it starts and where it ends, since the middle differs between

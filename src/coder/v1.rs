@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::coder::password::Secret;
 use crate::kube::transcript::{LineEnd, Transcript};
-use crate::ui::text;
+use crate::text;
 
 /// The site admin of Coder v1 is always this user.
 pub const ADMIN_USER: &str = "admin";

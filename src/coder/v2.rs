@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 use crate::coder::names::{Email, Username};
 use crate::coder::password::Secret;
 use crate::kube::transcript::{Stream, Transcript};
-use crate::ui::text;
+use crate::text;
 
 /// `coder reset-password <username>` (cli/resetpassword.go): the password is not in argv; it
 /// is typed at the command's prompts. `binary` is how the container calls `coder`.

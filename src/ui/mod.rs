@@ -1,8 +1,7 @@
 //! What the user sees: reports on stdout, notes and problems on stderr, the terminal and its
-//! prompts, and the cleaning of text that came from elsewhere.
+//! prompts.
 
 pub mod output;
 pub mod problem;
 pub mod prompt;
 pub mod terminal;
-pub mod text;

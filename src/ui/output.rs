@@ -8,20 +8,13 @@ use console::Style;
 use serde::{Serialize, Serializer};
 use zeroize::Zeroizing;
 
+pub use crate::cli::args::OutputFormat;
 use crate::coder::action::Action;
 use crate::coder::password::Secret;
 use crate::coder::probe::DatabaseStatus;
 use crate::coder::spec::PasswordLogin;
 use crate::coder::target::{Generation, Target};
-use crate::ui::text;
-
-/// How data on stdout is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
-    Yaml,
-}
+use crate::text;
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error: the reader has what it wanted.
 pub fn stdout(text: &str) -> std::io::Result<()> {

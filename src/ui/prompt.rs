@@ -12,8 +12,8 @@ use zeroize::Zeroizing;
 use crate::coder::names::{Email, Username};
 use crate::coder::password::Secret;
 use crate::exit_codes::ExitCode;
+use crate::text;
 use crate::ui::problem::Problem;
-use crate::ui::text;
 
 /// The user ended the prompt with Ctrl-C: nothing was changed.
 fn interrupted() -> anyhow::Error {

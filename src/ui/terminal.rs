@@ -71,7 +71,7 @@ impl Spinner {
     pub fn new(terminal: &Terminal, message: String) -> Spinner {
         Spinner {
             enabled: terminal.stderr,
-            message: crate::ui::text::sanitize_line(&message).into_owned(),
+            message: crate::text::sanitize_line(&message).into_owned(),
             shown: false,
         }
     }

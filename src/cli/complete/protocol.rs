@@ -19,7 +19,7 @@ use clap::{Arg, ArgAction, Command, CommandFactory, ValueHint};
 
 use crate::cli::args::Cli;
 use crate::kube::connection::ConnectOptions;
-use crate::ui::text::sanitize_line;
+use crate::text::sanitize_line;
 
 /// cobra's `ShellCompDirective` bits (spf13/cobra, completions.go), as kubectl reads them.
 pub mod directive {

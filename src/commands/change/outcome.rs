@@ -14,9 +14,9 @@ use crate::commands::change::plan::{NewPassword, Origin, Plan};
 use crate::exit_codes::ExitCode;
 use crate::kube::exec::{End, ExecOutput};
 use crate::kube::transcript::{Entry, LineEnd, Transcript};
+use crate::text;
 use crate::ui::output::{CredentialsReport, Place, ShownPassword};
 use crate::ui::problem::Problem;
-use crate::ui::text;
 
 /// What the user is told, and how the process ends.
 #[derive(Debug)]

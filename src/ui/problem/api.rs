@@ -6,8 +6,8 @@ use std::error::Error as StdError;
 use crate::exit_codes::ExitCode;
 use crate::kube::connection::{MAX_RESPONSE_BYTES, is_too_large};
 use crate::kube::error::{ApiCall, ApiCallError, ApiFailure};
+use crate::text;
 use crate::ui::problem::core::{Problem, chain};
-use crate::ui::text;
 
 pub fn api_problem(e: &ApiCallError) -> Problem {
     let (namespace, what) = match &e.call {

@@ -4,7 +4,7 @@
 use std::error::Error as StdError;
 
 use crate::exit_codes::ExitCode;
-use crate::ui::text;
+use crate::text;
 
 /// A failure ready to print.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
