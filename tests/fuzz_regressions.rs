@@ -10,7 +10,7 @@ use std::path::Path;
 
 use kubectl_coder::coder::v1::{Reading, parse_reset_output};
 use kubectl_coder::coder::v2::{Outcome, reset_outcome};
-use kubectl_coder::kube::transcript::Transcript;
+use kubectl_coder::kube::transcript::{Stream, Transcript};
 use kubectl_coder::text::plain;
 
 /// A fuzz target's name and its checks.
@@ -173,15 +173,27 @@ fn found_bugs_have_the_expected_results() {
             .expose(),
         "Ab,cd}ef'gh"
     );
-    let done = |text: &[u8]| reset_outcome(0, &Transcript::of(text, b""));
+    // Read after the answer, on stdout, for the user asked for: a name that is empty or
+    // padded is no name.
+    let done = |text: &[u8], asked: &str| {
+        let mut t = Transcript::new();
+        let answered = Some(t.lines_ended());
+        t.push(Stream::Stdout, text);
+        t.finish();
+        reset_outcome(0, &t, answered, asked)
+    };
     assert_eq!(
-        done(b"Password has been reset for user !\n"),
-        Outcome::Done { username: None }
+        done(b"Password has been reset for user !\n", "bob"),
+        Outcome::NotUnderstood
     );
     assert_eq!(
-        done(b"Password has been reset for user bob !\n"),
+        done(b"Password has been reset for user bob !\n", "bob"),
+        Outcome::NotUnderstood
+    );
+    assert_eq!(
+        done(b"Password has been reset for user Bob!\n", "bob"),
         Outcome::Done {
-            username: Some("bob".into())
+            username: Some("Bob".into())
         }
     );
 }

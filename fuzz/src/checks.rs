@@ -4,7 +4,7 @@
 //!
 //! Two-stream inputs are `stdout`, then byte 0xFF, then `stderr` (0xFF never occurs in
 //! UTF-8, so readable seed files need no escaping); the v2 target's first byte is the exit
-//! code (below 0x80: exit 0, else `byte - 0x80`).
+//! code (below 0x80: exit 0, else `byte - 0x80`), and its rest events (see `v2_events`).
 
 // Included by path into test crates that use only some of the helpers.
 #![allow(dead_code)]
@@ -14,7 +14,7 @@ use kubectl_coder::coder::password::{
 };
 use kubectl_coder::coder::v1::{Reading, parse_reset_output};
 use kubectl_coder::coder::v2::{Outcome, create_outcome, reset_outcome};
-use kubectl_coder::kube::transcript::Transcript;
+use kubectl_coder::kube::transcript::{MAX_LINE, Stream, Transcript};
 use kubectl_coder::text::{last_line, plain};
 
 /// Separates stdout from stderr in two-stream inputs.
@@ -27,8 +27,6 @@ pub const GENERATOR_ALPHABET: &str =
 
 /// What `coder reset-password` prints on success, before the username.
 pub const V2_RESET_DONE: &str = "Password has been reset for user ";
-/// What `coder server create-admin-user` prints on success.
-pub const V2_CREATED: &str = "User created successfully";
 
 /// Characters a Coder v1 temporary password might contain, as far as the parser can
 /// promise to read them back from a `Password:` line: printable non-space ASCII (the value
@@ -248,90 +246,284 @@ pub fn check_v1_credentials(stdout: &[u8], stderr: &[u8], username: &str, passwo
 }
 
 // ---------------------------------------------------------------------------------------
-// coder_v2::reset_outcome and create_outcome
+// coder_v2::reset_outcome and create_outcome, on any interleaving of stdout, stderr and the
+// moment the last prompt was answered
 
-pub fn v2_outcomes(data: &[u8]) {
+/// The user the v2 checks ask for, and the new owner's email.
+pub const V2_ASKED: &str = "alice";
+pub const V2_EMAIL: &str = "alice@example.com";
+
+/// One event of a v2 run: output on a stream, or the last prompt answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum V2Event<'a> {
+    Stdout(&'a [u8]),
+    Stderr(&'a [u8]),
+    Answered,
+}
+
+/// The v2 target's input: the first byte is the exit code; the rest is split at 0xFF into
+/// events, each chosen by its first byte (`% 4`: 0 and 3 stdout, 1 stderr, 2 the answer).
+pub fn v2_events(data: &[u8]) -> (i32, Vec<V2Event<'_>>) {
     let (code, rest) = match data.split_first() {
         Some((&first, rest)) => (exit_code_from(first), rest),
         None => (0, data),
     };
-    let (stdout, stderr) = split_streams(rest);
-    let shown = [plain(stdout), plain(stderr)];
-
-    let transcript = Transcript::of(stdout, stderr);
-    // Once Coder said it is done, the outcome is done, whatever the exit code.
-    let reset = reset_outcome(code, &transcript);
-    let said_done = shown.iter().any(|s| s.contains(V2_RESET_DONE));
-    check_v2_outcome(code, said_done, stdout, stderr, &reset);
-
-    let created = create_outcome(code, &transcript);
-    let said_created = shown.iter().any(|s| s.contains(V2_CREATED));
-    check_v2_outcome(code, said_created, stdout, stderr, &created);
-    if said_created {
-        assert_eq!(
-            created,
-            Outcome::Done { username: None },
-            "for {}",
-            clip(&shown)
-        );
-    }
-
-    // Success reported after any other output is recognised, with the username as printed.
-    if !shown[0].contains(V2_RESET_DONE) {
-        let user = username_from(rest);
-        let tail = format!("\n{V2_RESET_DONE}\x1b[1m{user}\x1b[0m!\r\n");
-        let out = [stdout, tail.as_bytes()].concat();
-        for exit in [0, 1, code] {
-            assert_eq!(
-                reset_outcome(exit, &Transcript::of(&out, stderr)),
-                Outcome::Done {
-                    username: Some(user.clone())
-                },
-                "exit {exit} for {} / {}",
-                clip(&out),
-                clip(stderr)
-            );
-        }
-    }
-    let err = [stderr, b"\nUser created successfully.\n"].concat();
-    assert_eq!(
-        create_outcome(0, &Transcript::of(stdout, &err)),
-        Outcome::Done { username: None }
-    );
+    let events = rest
+        .split(|&b| b == STREAM_SEPARATOR)
+        .filter_map(|segment| {
+            let (&kind, bytes) = segment.split_first()?;
+            Some(match kind % 4 {
+                1 => V2Event::Stderr(bytes),
+                2 => V2Event::Answered,
+                _ => V2Event::Stdout(bytes),
+            })
+        })
+        .collect();
+    (code, events)
 }
 
-pub fn check_v2_outcome(
-    code: i32,
-    said_done: bool,
-    stdout: &[u8],
-    stderr: &[u8],
-    outcome: &Outcome,
-) {
-    let shown = [plain(stdout), plain(stderr)];
-    assert_eq!(
-        matches!(outcome, Outcome::Done { .. }),
-        said_done,
-        "exit {code} read as {outcome:?}"
-    );
-    assert_eq!(
-        matches!(outcome, Outcome::NotUnderstood),
-        code == 0 && !said_done,
-        "exit {code} read as {outcome:?}"
-    );
-    match outcome {
-        Outcome::Done {
-            username: Some(name),
-        } => {
-            assert!(
-                !name.is_empty()
-                    && name.trim() == name
-                    && !name.ends_with('!')
-                    && !name.contains(['\n', '\r', '\u{1b}']),
-                "bad username {name:?} from {}",
-                clip(&shown)
-            );
-            assert!(shown.iter().any(|s| s.contains(name.as_str())));
+/// The transcript the exec engine builds from `events`, and the answer's mark (what the
+/// prompt dialogue records when it writes the last line).
+pub fn v2_transcript(events: &[V2Event<'_>]) -> (Transcript, Option<u64>) {
+    let mut transcript = Transcript::new();
+    let mut answered = None;
+    for event in events {
+        match event {
+            V2Event::Stdout(bytes) => transcript.push(Stream::Stdout, bytes),
+            V2Event::Stderr(bytes) => transcript.push(Stream::Stderr, bytes),
+            V2Event::Answered => answered = Some(transcript.lines_ended()),
         }
+    }
+    transcript.finish();
+    (transcript, answered)
+}
+
+/// A line as the rules below see it, built from the events without the code under test.
+#[derive(Debug)]
+struct ModelLine {
+    stderr: bool,
+    /// Escapes removed, white space trimmed.
+    text: String,
+    /// Ended by a line break (not by the end of the output).
+    whole: bool,
+    /// Ended after the last answer was written.
+    after_answer: bool,
+}
+
+fn model_lines(events: &[V2Event<'_>]) -> Vec<ModelLine> {
+    let last_answer = events.iter().rposition(|e| *e == V2Event::Answered);
+    let mut open: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+    let mut lines = Vec::new();
+    for (at, event) in events.iter().enumerate() {
+        let (stream, bytes) = match event {
+            V2Event::Stdout(bytes) => (0, *bytes),
+            V2Event::Stderr(bytes) => (1, *bytes),
+            V2Event::Answered => continue,
+        };
+        for &byte in bytes {
+            if byte == b'\n' {
+                let raw = std::mem::take(&mut open[stream]);
+                lines.push(ModelLine {
+                    stderr: stream == 1,
+                    text: plain(&raw).trim().to_string(),
+                    // A line as long as the transcript keeps in one piece is never Coder's.
+                    whole: raw.len() < MAX_LINE,
+                    after_answer: last_answer.is_some_and(|answer| at > answer),
+                });
+            } else {
+                open[stream].push(byte);
+            }
+        }
+    }
+    for (stream, rest) in open.into_iter().enumerate() {
+        if !rest.is_empty() {
+            lines.push(ModelLine {
+                stderr: stream == 1,
+                text: plain(&rest).trim().to_string(),
+                whole: false,
+                after_answer: false,
+            });
+        }
+    }
+    lines
+}
+
+/// What the rules say, stated from Coder's source rather than from our code: Coder says it
+/// is done on one whole line of its own, on its stream (reset-password: stdout; create-
+/// admin-user: stderr), after it read the password; a PostgreSQL of its own voids all.
+fn v2_expected(code: i32, lines: &[ModelLine], create: bool) -> Option<Outcome> {
+    if lines
+        .iter()
+        .any(|l| l.text.starts_with("Using built-in PostgreSQL"))
+    {
+        return Some(Outcome::OwnDatabase {
+            line: lines
+                .iter()
+                .find(|l| l.text.starts_with("Using built-in PostgreSQL"))?
+                .text
+                .clone(),
+        });
+    }
+    let counted: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.whole && l.after_answer && l.stderr == create)
+        .map(|l| l.text.as_str())
+        .collect();
+    let said = if create {
+        let at = counted
+            .iter()
+            .position(|l| *l == "User created successfully.");
+        at.map(|at| {
+            let field = |name: &str, ours: &str| {
+                counted[at + 1..]
+                    .iter()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map_or(ours.to_string(), |v| v.trim().to_string())
+            };
+            (field("Username:", V2_ASKED), field("Email:", V2_EMAIL))
+        })
+        .map(|(name, email)| {
+            if name.eq_ignore_ascii_case(V2_ASKED) && email.eq_ignore_ascii_case(V2_EMAIL) {
+                Outcome::Done {
+                    username: Some(name),
+                }
+            } else {
+                Outcome::OtherUser {
+                    named: format!("{name} ({email})"),
+                }
+            }
+        })
+    } else {
+        // `Password has been reset for user NAME!`, NAME one word without `!`.
+        let names: Vec<&str> = counted
+            .iter()
+            .filter(|l| l.starts_with(V2_RESET_DONE) && l.ends_with('!'))
+            .map(|l| &l[V2_RESET_DONE.len()..l.len() - 1])
+            .filter(|name| {
+                !name.is_empty() && !name.contains(|c: char| c.is_whitespace() || c == '!')
+            })
+            .collect();
+        match names.iter().find(|n| !n.eq_ignore_ascii_case(V2_ASKED)) {
+            Some(other) => Some(Outcome::OtherUser {
+                named: other.to_string(),
+            }),
+            None => names.last().map(|name| Outcome::Done {
+                username: Some(name.to_string()),
+            }),
+        }
+    };
+    match said {
+        Some(outcome) => Some(outcome),
+        None if code == 0 => Some(Outcome::NotUnderstood),
+        // A failure: which one is checked by check_v2_outcome.
+        None => None,
+    }
+}
+
+pub fn v2_outcomes(data: &[u8]) {
+    let (code, events) = v2_events(data);
+    check_v2_events(code, &events);
+    // Coder's own success, after whatever came before, on a line of its own and after the
+    // answer, is read as done (unless it used a database of its own).
+    let mut done = events.clone();
+    done.extend([
+        V2Event::Stdout(b"\n"),
+        V2Event::Stderr(b"\n"),
+        V2Event::Answered,
+        V2Event::Stdout(b"Password has been reset for user \x1b[1mALICE\x1b[0m!\r\n"),
+        V2Event::Stderr(b"\nUser created successfully.\nUsername: Alice\n"),
+    ]);
+    let own = model_lines(&events)
+        .iter()
+        .any(|l| l.text.starts_with("Using built-in PostgreSQL"));
+    for exit in [0, 1, code] {
+        let (transcript, answered) = v2_transcript(&done);
+        let reset = reset_outcome(exit, &transcript, answered, V2_ASKED);
+        let created = create_outcome(exit, &transcript, answered, V2_ASKED, V2_EMAIL);
+        if !own {
+            assert_eq!(
+                reset,
+                Outcome::Done {
+                    username: Some("ALICE".into())
+                },
+                "exit {exit} for {}",
+                clip(&done)
+            );
+            assert_eq!(
+                created,
+                Outcome::Done {
+                    username: Some("Alice".into())
+                },
+                "exit {exit} for {}",
+                clip(&done)
+            );
+        }
+        check_v2_events(exit, &done);
+    }
+}
+
+/// The outcomes of `events` against the rules, for reset-password and create-admin-user.
+pub fn check_v2_events(code: i32, events: &[V2Event<'_>]) {
+    let (transcript, answered) = v2_transcript(events);
+    let lines = model_lines(events);
+    let stdout: Vec<u8> = events
+        .iter()
+        .filter_map(|e| match e {
+            V2Event::Stdout(b) => Some(*b),
+            _ => None,
+        })
+        .flatten()
+        .copied()
+        .collect();
+    let stderr: Vec<u8> = events
+        .iter()
+        .filter_map(|e| match e {
+            V2Event::Stderr(b) => Some(*b),
+            _ => None,
+        })
+        .flatten()
+        .copied()
+        .collect();
+    // Lines longer than the transcript keeps whole are out of these rules' reach.
+    if stdout.len().max(stderr.len()) > 512 * 1024 {
+        return;
+    }
+    for create in [false, true] {
+        let outcome = if create {
+            create_outcome(code, &transcript, answered, V2_ASKED, V2_EMAIL)
+        } else {
+            reset_outcome(code, &transcript, answered, V2_ASKED)
+        };
+        match v2_expected(code, &lines, create) {
+            Some(expected) => assert_eq!(
+                outcome,
+                expected,
+                "exit {code}, create {create}: {}",
+                clip(events)
+            ),
+            None => {
+                assert!(
+                    !matches!(
+                        outcome,
+                        Outcome::Done { .. }
+                            | Outcome::NotUnderstood
+                            | Outcome::OtherUser { .. }
+                            | Outcome::OwnDatabase { .. }
+                    ),
+                    "exit {code}, create {create}: {outcome:?} for {}",
+                    clip(events)
+                );
+                check_v2_outcome(code, &stdout, &stderr, &outcome);
+            }
+        }
+    }
+}
+
+/// A failure's detail is a line of the output, the error stream's last preferred.
+pub fn check_v2_outcome(code: i32, stdout: &[u8], stderr: &[u8], outcome: &Outcome) {
+    let shown = [plain(stdout), plain(stderr)];
+    assert_ne!(code, 0, "exit 0 read as {outcome:?}");
+    match outcome {
         Outcome::DatabaseUnreachable { detail }
         | Outcome::PasswordRejected { detail }
         | Outcome::Failed { detail } => {

@@ -73,8 +73,9 @@ pub struct Answer<'a> {
 /// How the dialogue went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
-    /// Lines written so far (all of them when done).
-    Answered(usize),
+    /// Lines written so far (all of them when done), and how many output lines (both
+    /// streams) had ended when the last was written: Coder's answer to it comes after.
+    Answered { lines: usize, after: Option<u64> },
     /// Coder printed this and asked the same question again: its check refused the line.
     Rejected(String),
 }
@@ -88,6 +89,8 @@ pub struct PromptDialogue<'a> {
     /// The output seen at the last call, and when it last changed.
     last_output: (u64, Duration),
     last_write: Duration,
+    /// Output lines ended when the last line was written.
+    last_written_after: Option<u64>,
     rejected: Option<String>,
     /// Lines written without their prompt, after [`QUIET`].
     pub unprompted: usize,
@@ -101,6 +104,7 @@ impl<'a> PromptDialogue<'a> {
             read_up_to: 0,
             last_output: (0, Duration::ZERO),
             last_write: Duration::ZERO,
+            last_written_after: None,
             rejected: None,
             unprompted: 0,
         }
@@ -109,14 +113,18 @@ impl<'a> PromptDialogue<'a> {
     pub fn progress(&self) -> Progress {
         match &self.rejected {
             Some(message) => Progress::Rejected(message.clone()),
-            None => Progress::Answered(self.written),
+            None => Progress::Answered {
+                lines: self.written,
+                after: self.last_written_after,
+            },
         }
     }
 
-    fn write(&mut self, elapsed: Duration) -> Reply<'a> {
+    fn write(&mut self, received: &Transcript, elapsed: Duration) -> Reply<'a> {
         let line = self.answers[self.written].line;
         self.written += 1;
         self.last_write = elapsed;
+        self.last_written_after = Some(received.lines_ended());
         Reply::Write(line)
     }
 }
@@ -149,7 +157,7 @@ impl<'a> Dialogue for PromptDialogue<'a> {
             }
             (_, Some((_, Some(end)))) => {
                 self.read_up_to = start + byte_offset(&bytes, &seen, end);
-                return self.write(elapsed);
+                return self.write(received, elapsed);
             }
             // The prompt has started arriving: wait for the rest of it.
             (_, Some((_, None))) => return Reply::Wait,
@@ -160,7 +168,7 @@ impl<'a> Dialogue for PromptDialogue<'a> {
         if self.written < self.answers.len() && quiet >= QUIET {
             self.unprompted += 1;
             self.read_up_to = start + bytes.len() as u64;
-            return self.write(elapsed);
+            return self.write(received, elapsed);
         }
         Reply::Wait
     }
@@ -235,7 +243,14 @@ mod tests {
             ],
         );
         assert_eq!(actions, ["write pw-1", "write pw-1"]);
-        assert_eq!(d.progress(), Progress::Answered(2));
+        assert_eq!(
+            d.progress(),
+            Progress::Answered {
+                lines: 2,
+                // The warning line ended before the first prompt; the prompts are one line.
+                after: Some(1)
+            }
+        );
         assert_eq!(d.unprompted, 0);
     }
 

@@ -5,7 +5,7 @@ use zeroize::Zeroizing;
 
 use crate::coder::names::{Email, Username};
 use crate::coder::password::Secret;
-use crate::kube::transcript::{Stream, Transcript};
+use crate::kube::transcript::{LineEnd, Stream, Transcript};
 use crate::text;
 
 /// `coder reset-password <username>` (cli/resetpassword.go): the password is not in argv; it
@@ -71,8 +71,18 @@ pub enum Outcome {
     Done {
         username: Option<String>,
     },
-    /// Exit 0 but none of the expected words: the change may have happened.
+    /// Exit 0 but Coder did not say it was done where it says so: the change may have
+    /// happened.
     NotUnderstood,
+    /// Coder said it was done for another user: that user's password may have been set.
+    OtherUser {
+        named: String,
+    },
+    /// The command started a PostgreSQL of its own instead of the deployment's database
+    /// (the line that says so): nothing it made is in the deployment.
+    OwnDatabase {
+        line: String,
+    },
     NoSuchUser,
     UserExists,
     DatabaseUnreachable {
@@ -91,11 +101,181 @@ pub enum Outcome {
     },
 }
 
-/// What `coder reset-password` prints when it is done (cli/resetpassword.go).
+/// What `coder reset-password` prints when it is done: on stdout, after both prompts were
+/// answered, naming the user it found (cli/resetpassword.go:
+/// `"\nPassword has been reset for user %s!\n"`).
 const RESET_DONE: &str = "Password has been reset for user ";
-/// What `coder server create-admin-user` prints when it is done, on stderr
-/// (cli/server_createadminuser.go).
-const CREATED: &str = "User created successfully";
+/// What `coder server create-admin-user` prints when it is done: on stderr, after its
+/// prompts, followed by `Username: NAME` and `Email: EMAIL` (cli/server_createadminuser.go).
+const CREATED: &str = "User created successfully.";
+/// What create-admin-user prints when no database URL reached it and it starts a PostgreSQL
+/// of its own (cli/server_createadminuser.go; before 2.0 it read `CODER_POSTGRES_URL`, coder/coder
+/// issue 7513): whatever it then creates is in that throwaway database.
+const OWN_DATABASE: &str = "Using built-in PostgreSQL";
+
+/// Whether, and about whom, Coder said it was done, read by where real Coder says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Said {
+    /// The success line, whole, on its stream, after the prompts were answered, naming the
+    /// user asked for (as Coder spells it: usernames are case-insensitive).
+    Done { username: String },
+    /// The success line in its place, but about another user, whose password (or account)
+    /// may now be set.
+    OtherUser { named: String },
+    /// Not said where real Coder says it (before the prompts, on the other stream, cut off,
+    /// inside another sentence): no success.
+    Nothing,
+}
+
+/// One line of output as plain text, trimmed.
+struct PlainLine {
+    /// Its arrival number (both streams count).
+    seq: u64,
+    text: String,
+    /// It starts a line: it is not the rest of one cut at [`crate::kube::transcript::MAX_LINE`] bytes.
+    starts: bool,
+    /// It is a whole line: it starts one and ended with `\n`.
+    whole: bool,
+}
+
+fn plain_lines(transcript: &Transcript, stream: Stream) -> Vec<PlainLine> {
+    let mut continued = false;
+    transcript
+        .numbered_lines_of(stream)
+        .map(|(seq, line)| {
+            let starts = !continued;
+            continued = line.end == LineEnd::Cut;
+            PlainLine {
+                seq,
+                text: text::plain(&line.text).trim().to_string(),
+                starts,
+                whole: starts && line.end == LineEnd::Newline,
+            }
+        })
+        .collect()
+}
+
+/// The whole lines of `stream` that ended after the last prompt was answered (`answered`:
+/// the number of lines ended then, see [`crate::coder::prompts::Progress`]).
+fn lines_after(transcript: &Transcript, stream: Stream, answered: Option<u64>) -> Vec<String> {
+    let Some(answered) = answered else {
+        return Vec::new();
+    };
+    plain_lines(transcript, stream)
+        .into_iter()
+        .filter(|l| l.seq >= answered && l.whole)
+        .map(|l| l.text)
+        .collect()
+}
+
+/// Whether `coder reset-password` said it set the password of `asked`. Whatever the exit code
+/// or ending: the password was set once this was printed.
+pub fn reset_said(transcript: &Transcript, answered: Option<u64>, asked: &str) -> Said {
+    let mut said = Said::Nothing;
+    for line in lines_after(transcript, Stream::Stdout, answered) {
+        let Some(name) = line
+            .strip_prefix(RESET_DONE)
+            .and_then(|rest| rest.strip_suffix('!'))
+        else {
+            continue;
+        };
+        if name.is_empty() || name.contains(|c: char| c.is_whitespace() || c == '!') {
+            continue;
+        }
+        // Two lines that disagree are not a success for the user asked for.
+        said = match said {
+            Said::Nothing | Said::Done { .. } if name.eq_ignore_ascii_case(asked) => Said::Done {
+                username: name.to_string(),
+            },
+            Said::OtherUser { .. } => said,
+            _ => Said::OtherUser {
+                named: name.to_string(),
+            },
+        };
+    }
+    said
+}
+
+/// Whether `coder server create-admin-user` said it created `username` with `email`.
+pub fn create_said(
+    transcript: &Transcript,
+    answered: Option<u64>,
+    username: &str,
+    email: &str,
+) -> Said {
+    let lines = lines_after(transcript, Stream::Stderr, answered);
+    let Some(at) = lines.iter().position(|l| l == CREATED) else {
+        return Said::Nothing;
+    };
+    let field = |name: &str| {
+        lines[at + 1..]
+            .iter()
+            .find_map(|l| l.strip_prefix(name).map(str::trim))
+    };
+    let named = field("Username:").unwrap_or(username);
+    let with = field("Email:").unwrap_or(email);
+    if named.eq_ignore_ascii_case(username) && with.eq_ignore_ascii_case(email) {
+        Said::Done {
+            username: named.to_string(),
+        }
+    } else {
+        Said::OtherUser {
+            named: format!("{named} ({with})"),
+        }
+    }
+}
+
+/// The line where the command said it started a PostgreSQL of its own, if it did.
+pub fn own_database(transcript: &Transcript) -> Option<String> {
+    [Stream::Stdout, Stream::Stderr]
+        .into_iter()
+        .flat_map(|stream| plain_lines(transcript, stream))
+        .find(|l| l.starts && l.text.starts_with(OWN_DATABASE))
+        .map(|l| l.text)
+}
+
+/// Reads the outcome of `coder reset-password asked` that exited with `exit_code`.
+pub fn reset_outcome(
+    exit_code: i32,
+    transcript: &Transcript,
+    answered: Option<u64>,
+    asked: &str,
+) -> Outcome {
+    outcome(
+        exit_code,
+        transcript,
+        reset_said(transcript, answered, asked),
+    )
+}
+
+/// Reads the outcome of `coder server create-admin-user` that exited with `exit_code`.
+pub fn create_outcome(
+    exit_code: i32,
+    transcript: &Transcript,
+    answered: Option<u64>,
+    username: &str,
+    email: &str,
+) -> Outcome {
+    outcome(
+        exit_code,
+        transcript,
+        create_said(transcript, answered, username, email),
+    )
+}
+
+fn outcome(exit_code: i32, transcript: &Transcript, said: Said) -> Outcome {
+    if let Some(line) = own_database(transcript) {
+        return Outcome::OwnDatabase { line };
+    }
+    match said {
+        Said::Done { username } => Outcome::Done {
+            username: Some(username),
+        },
+        Said::OtherUser { named } => Outcome::OtherUser { named },
+        Said::Nothing if exit_code == 0 => Outcome::NotUnderstood,
+        Said::Nothing => failure(transcript),
+    }
+}
 
 /// Both streams as plain text, stdout then stderr.
 fn streams(transcript: &Transcript) -> (Zeroizing<String>, Zeroizing<String>) {
@@ -108,50 +288,6 @@ fn streams(transcript: &Transcript) -> (Zeroizing<String>, Zeroizing<String>) {
         Zeroizing::new(text)
     };
     (join(Stream::Stdout), join(Stream::Stderr))
-}
-
-/// Whether `coder reset-password` said it was done, and for which user (as Coder spells
-/// it). Whatever the exit code or ending: the password was set once this was printed.
-pub fn reset_done(transcript: &Transcript) -> Option<Option<String>> {
-    let (out, err) = streams(transcript);
-    out.lines()
-        .chain(err.lines())
-        .find_map(|l| l.split_once(RESET_DONE))
-        .map(|(_, rest)| {
-            // `!` and white space in any order: a vertical tab is not a line break.
-            let name = rest
-                .trim()
-                .trim_end_matches(|c: char| c == '!' || c.is_whitespace());
-            (!name.is_empty()).then(|| name.to_string())
-        })
-}
-
-/// Whether `coder server create-admin-user` said it created the user.
-pub fn create_done(transcript: &Transcript) -> bool {
-    let (out, err) = streams(transcript);
-    err.contains(CREATED) || out.contains(CREATED)
-}
-
-/// Reads the outcome of `coder reset-password` that exited with `exit_code`.
-pub fn reset_outcome(exit_code: i32, transcript: &Transcript) -> Outcome {
-    if let Some(username) = reset_done(transcript) {
-        return Outcome::Done { username };
-    }
-    if exit_code == 0 {
-        return Outcome::NotUnderstood;
-    }
-    failure(transcript)
-}
-
-/// Reads the outcome of `coder server create-admin-user` that exited with `exit_code`.
-pub fn create_outcome(exit_code: i32, transcript: &Transcript) -> Outcome {
-    if create_done(transcript) {
-        return Outcome::Done { username: None };
-    }
-    if exit_code == 0 {
-        return Outcome::NotUnderstood;
-    }
-    failure(transcript)
 }
 
 /// Why a command failed, from what it printed.
@@ -230,28 +366,165 @@ mod tests {
         assert!(!argv.iter().any(|w| w.contains("postgres://")));
     }
 
+    /// A transcript of `before`, then the last prompt answered, then `after`; the mark of
+    /// that answer (none when `answered` is false: no line was written).
+    fn played(
+        before: &[(Stream, &str)],
+        answered: bool,
+        after: &[(Stream, &str)],
+    ) -> (Transcript, Option<u64>) {
+        let mut t = Transcript::new();
+        for (stream, text) in before {
+            t.push(*stream, text.as_bytes());
+        }
+        let mark = answered.then(|| t.lines_ended());
+        for (stream, text) in after {
+            t.push(*stream, text.as_bytes());
+        }
+        t.finish();
+        (t, mark)
+    }
+
+    const PROMPTS: (Stream, &str) = (
+        Stream::Stdout,
+        "> Enter new  password : > Confirm  password : ",
+    );
+
     #[test]
     fn reset_outcomes_table() {
-        let table: &[(i32, &str, &str, Outcome)] = &[
+        use Stream::{Stderr, Stdout};
+        type Row<'a> = (
+            &'a str,
+            i32,
+            &'a [(Stream, &'a str)],
+            bool,
+            &'a [(Stream, &'a str)],
+            Outcome,
+        );
+        let table: &[Row] = &[
             (
+                "done, Coder's spelling",
                 0,
-                "Enter new password: Confirm password: \nPassword has been reset for user \x1b[1mAlice\x1b[0m!\n",
-                "",
+                &[PROMPTS],
+                true,
+                &[(
+                    Stdout,
+                    "\nPassword has been reset for user \x1b[1mAlice\x1b[0m!\r\n",
+                )],
                 Outcome::Done {
                     username: Some("Alice".into()),
                 },
             ),
-            (0, "something else\n", "", Outcome::NotUnderstood),
             (
+                "said before any prompt",
+                0,
+                &[
+                    (Stdout, "Password has been reset for user alice!\n"),
+                    PROMPTS,
+                ],
+                true,
+                &[(Stdout, "\n")],
+                Outcome::NotUnderstood,
+            ),
+            (
+                "said with no prompt answered",
+                0,
+                &[],
+                false,
+                &[(Stdout, "Password has been reset for user alice!\n")],
+                Outcome::NotUnderstood,
+            ),
+            (
+                "said inside an error on stderr",
                 1,
-                "",
-                "error: retrieving user: sql: no rows in result set\n",
+                &[PROMPTS],
+                true,
+                &[(
+                    Stderr,
+                    "error: Password has been reset for user alice! is not allowed\n",
+                )],
+                Outcome::Failed {
+                    detail: "error: Password has been reset for user alice! is not allowed".into(),
+                },
+            ),
+            (
+                "said whole on stderr, exit 0",
+                0,
+                &[PROMPTS],
+                true,
+                &[(Stderr, "Password has been reset for user alice!\n")],
+                Outcome::NotUnderstood,
+            ),
+            (
+                "cut off",
+                0,
+                &[PROMPTS],
+                true,
+                &[(Stdout, "\nPassword has been reset for user al")],
+                Outcome::NotUnderstood,
+            ),
+            (
+                "another user",
+                0,
+                &[PROMPTS],
+                true,
+                &[(Stdout, "\nPassword has been reset for user admin!\n")],
+                Outcome::OtherUser {
+                    named: "admin".into(),
+                },
+            ),
+            (
+                "inside another sentence on stdout",
+                0,
+                &[PROMPTS],
+                true,
+                &[(
+                    Stdout,
+                    "\nPassword has been reset for user alice! (not really)\n",
+                )],
+                Outcome::NotUnderstood,
+            ),
+            (
+                "done, then a failure",
+                1,
+                &[PROMPTS],
+                true,
+                &[
+                    (Stdout, "\nPassword has been reset for user alice!\n"),
+                    (Stderr, "error: audit log: write failed\n"),
+                ],
+                Outcome::Done {
+                    username: Some("alice".into()),
+                },
+            ),
+            (
+                "something else",
+                0,
+                &[PROMPTS],
+                true,
+                &[(Stdout, "something else\n")],
+                Outcome::NotUnderstood,
+            ),
+            (
+                "no such user",
+                1,
+                &[],
+                false,
+                &[(
+                    Stderr,
+                    "error: retrieving user: sql: no rows in result set\n",
+                )],
                 Outcome::NoSuchUser,
             ),
             (
+                "database unreachable",
                 1,
-                "",
-                "error: dial postgres: dial tcp 127.0.0.1:5432: connect: connection refused\n",
+                &[],
+                false,
+                &[(
+                    Stderr,
+                    "error: dial postgres: dial tcp 127.0.0.1:5432: connect: connection refused\n",
+                )],
                 Outcome::DatabaseUnreachable {
                     detail:
                         "error: dial postgres: dial tcp 127.0.0.1:5432: connect: connection refused"
@@ -259,47 +532,94 @@ mod tests {
                 },
             ),
             (
+                "passwords do not match",
                 1,
-                "",
-                "Passwords do not match\n",
+                &[PROMPTS],
+                true,
+                &[(Stderr, "Passwords do not match\n")],
                 Outcome::PasswordsDoNotMatch,
             ),
             (
+                "another failure",
                 2,
-                "",
-                "boom\n",
+                &[],
+                false,
+                &[(Stderr, "boom\n")],
                 Outcome::Failed {
                     detail: "boom".into(),
                 },
             ),
         ];
-        for (code, out, err, want) in table {
-            assert_eq!(
-                &reset_outcome(*code, &Transcript::of(out.as_bytes(), err.as_bytes())),
-                want,
-                "{out}{err}"
-            );
+        for (what, code, before, answered, after, want) in table {
+            let (t, mark) = played(before, *answered, after);
+            assert_eq!(&reset_outcome(*code, &t, mark, "alice"), want, "{what}");
         }
     }
 
     #[test]
     fn create_outcomes_table() {
-        let ok = "Creating user...\nGenerating user SSH key...\n\nUser created successfully.\nID: 1\nUsername: bob\n";
+        use Stream::{Stderr, Stdout};
+        let prompts = (Stdout, "> Password > Confirm password ");
+        let done = "Creating user...\nGenerating user SSH key...\n\nUser created successfully.\nID:       1\nUsername: bob\nEmail:    bob@example.com\nPassword: ********\n";
+        let outcome = |code, before: &[(Stream, &str)], answered, after: &[(Stream, &str)]| {
+            let (t, mark) = played(before, answered, after);
+            create_outcome(code, &t, mark, "bob", "bob@example.com")
+        };
         assert_eq!(
-            create_outcome(0, &Transcript::of(b"", ok.as_bytes())),
-            Outcome::Done { username: None }
+            outcome(0, &[prompts], true, &[(Stderr, done)]),
+            Outcome::Done {
+                username: Some("bob".into())
+            }
         );
+        // CODER_PASSWORD in the environment: no prompt asked, nothing answered.
         assert_eq!(
-            create_outcome(0, &Transcript::of(b"", b"")),
+            outcome(0, &[], false, &[(Stderr, done)]),
             Outcome::NotUnderstood
         );
+        // CODER_USERNAME read over --username (before 2.0, cobra's env override).
         assert_eq!(
-            create_outcome(
+            outcome(
+                0,
+                &[prompts],
+                true,
+                &[(Stderr, &done.replace("Username: bob", "Username: admin"))]
+            ),
+            Outcome::OtherUser {
+                named: "admin (bob@example.com)".into()
+            }
+        );
+        assert_eq!(
+            outcome(0, &[prompts], true, &[(Stdout, done)]),
+            Outcome::NotUnderstood
+        );
+        // Before 2.0 CODER_PG_CONNECTION_URL did not reach it: its own throwaway database.
+        assert_eq!(
+            outcome(
+                0,
+                &[
+                    (
+                        Stdout,
+                        "Using built-in PostgreSQL (/home/coder/.config/coderv2/postgres)\n"
+                    ),
+                    prompts
+                ],
+                true,
+                &[(Stderr, done)]
+            ),
+            Outcome::OwnDatabase {
+                line: "Using built-in PostgreSQL (/home/coder/.config/coderv2/postgres)".into()
+            }
+        );
+        assert_eq!(outcome(0, &[], false, &[]), Outcome::NotUnderstood);
+        assert_eq!(
+            outcome(
                 1,
-                &Transcript::of(
-                    b"",
-                    b"insert user: pq: duplicate key value violates unique constraint\n"
-                )
+                &[prompts],
+                true,
+                &[(
+                    Stderr,
+                    "insert user: pq: duplicate key value violates unique constraint\n"
+                )]
             ),
             Outcome::UserExists
         );

@@ -254,6 +254,21 @@ impl Transcript {
         log.head.iter().chain(log.tail.iter()).map(|(_, line)| line)
     }
 
+    /// The kept lines of one stream with their arrival numbers (both streams count): a
+    /// line numbered `n` ended after [`Transcript::lines_ended`] was `n`.
+    pub fn numbered_lines_of(&self, stream: Stream) -> impl Iterator<Item = (u64, &Line)> {
+        let log = &self.streams[stream.index()];
+        log.head
+            .iter()
+            .chain(log.tail.iter())
+            .map(|(seq, line)| (*seq, line))
+    }
+
+    /// How many lines of either stream have ended so far, kept or not.
+    pub fn lines_ended(&self) -> u64 {
+        self.next
+    }
+
     /// The kept bytes of one stream, as they came (for tests and checks: nothing dropped,
     /// the stream's own bytes back).
     pub fn bytes_of(&self, stream: Stream) -> Vec<u8> {

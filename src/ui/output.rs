@@ -153,6 +153,10 @@ pub struct CredentialsReport<'a> {
     /// What the user of the account should know next.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What went wrong after the change was made (e.g. a non-zero exit after Coder's success
+    /// line): the change stands, but the command did not end cleanly.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     #[serde(flatten)]
     pub place: Place<'a>,
 }
@@ -422,6 +426,7 @@ mod tests {
             raw_output: password.is_none().then(|| "raw text\n".to_string()),
             incomplete: None,
             notes: Vec::new(),
+            warnings: Vec::new(),
             place: Place::new(Some("prod"), target),
         }
     }

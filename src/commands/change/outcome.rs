@@ -64,6 +64,7 @@ pub fn judge<'a>(
         raw_output: None,
         incomplete: None,
         notes: Vec::new(),
+        warnings: Vec::new(),
         place,
     };
     let judged = Judged {
@@ -76,7 +77,11 @@ pub fn judge<'a>(
             _ => None,
         },
         answered: match dialogue {
-            Some(Progress::Answered(n)) => Some(*n),
+            Some(Progress::Answered { lines, .. }) => Some(*lines),
+            _ => None,
+        },
+        answered_after: match dialogue {
+            Some(Progress::Answered { after, .. }) => *after,
             _ => None,
         },
     };
@@ -98,6 +103,9 @@ struct Judged<'r> {
     rejected: Option<&'r str>,
     /// Password lines written (`None` when the dialogue did not run).
     answered: Option<usize>,
+    /// Output lines ended when the last password line was written: Coder's success line
+    /// counts only after it.
+    answered_after: Option<u64>,
 }
 
 impl Judged<'_> {
@@ -109,6 +117,7 @@ impl Judged<'_> {
                 report.username = Some(Cow::Owned(creds.username));
                 report.password = Some(ShownPassword::Received(creds.password));
                 let notes = self.unclean_ending("the password arrived");
+                report.warnings = notes.iter().map(|n| warning_text(n)).collect();
                 Verdict {
                     report: Some(report),
                     notes,
@@ -157,22 +166,47 @@ impl Judged<'_> {
         if sent.origin == Origin::Generated {
             report.password = Some(ShownPassword::Sent(&sent.secret));
         }
-        let done = match plan.action {
-            Action::CreateAdminUser => v2::create_done(&ran.transcript).then_some(None),
-            Action::ResetAdminPassword | Action::ResetPassword => v2::reset_done(&ran.transcript),
-        };
-        // Once Coder said it is done, the password is set, however the command then ended.
-        if let Some(username) = done {
-            if let Some(name) = username {
-                report.username = Some(Cow::Owned(name));
+        let asked = plan.username.as_ref().map_or("", |u| u.as_str());
+        let said = match plan.action {
+            Action::CreateAdminUser => v2::create_said(
+                &ran.transcript,
+                self.answered_after,
+                asked,
+                plan.email.as_ref().map_or("", |e| e.as_str()),
+            ),
+            Action::ResetAdminPassword | Action::ResetPassword => {
+                v2::reset_said(&ran.transcript, self.answered_after, asked)
             }
-            report.notes = next_steps(plan, self.target);
-            let notes = self.unclean_ending("Coder said the password was set");
-            return Verdict {
-                report: Some(report),
-                notes,
-                end: Ok(ExitCode::Success),
-            };
+        };
+        // No URL reached the command: whatever it did went to a throwaway database.
+        if let Some(line) = v2::own_database(&ran.transcript) {
+            return Verdict::failed(own_database(self.what, self.target, &line));
+        }
+        match said {
+            // Once Coder said it is done, the password is set, however the command then ended.
+            v2::Said::Done { username } => {
+                report.username = Some(Cow::Owned(username));
+                report.notes = next_steps(plan, self.target);
+                let notes = self.unclean_ending("Coder said the password was set");
+                report.warnings = notes.iter().map(|n| warning_text(n)).collect();
+                return Verdict {
+                    report: Some(report),
+                    notes,
+                    end: Ok(ExitCode::Success),
+                };
+            }
+            // Something was set, but not what was asked: show all, with the password sent.
+            v2::Said::OtherUser { named } => {
+                return self.not_understood(
+                    report,
+                    format!(
+                        "note: {} said it was done for {named}, not {asked}; {}, in case it took effect",
+                        self.what,
+                        shown_with_raw_output(sent)
+                    ),
+                );
+            }
+            v2::Said::Nothing => {}
         }
         // Coder refused the password and asked again: stdin was closed at once.
         if let Some(said) = self.rejected {
@@ -208,16 +242,12 @@ impl Judged<'_> {
             _ => return self.not_started_or_unfinished(report),
         };
         if code == 0 {
-            let shown = if report.password.is_some() {
-                "the password sent is shown with its raw output"
-            } else {
-                "its raw output is shown"
-            };
             return self.not_understood(
                 report,
                 format!(
-                    "note: {} exited 0 but did not say it succeeded; {shown}, in case it took effect",
-                    self.what
+                    "note: {} exited 0 but did not say it succeeded; {}, in case it took effect",
+                    self.what,
+                    shown_with_raw_output(sent)
                 ),
             );
         }
@@ -266,7 +296,13 @@ impl Judged<'_> {
                 format!("Coder rejected the password: {detail}"),
                 Some("choose a longer password with mixed characters".to_string()),
             ),
-            Outcome::Failed { detail } | Outcome::Done { username: Some(detail) } => Problem::new(
+            // Not read here: the success lines and the own database were judged above.
+            Outcome::OwnDatabase { line } => own_database(self.what, target, &line),
+            Outcome::Failed { detail }
+            | Outcome::Done {
+                username: Some(detail),
+            }
+            | Outcome::OtherUser { named: detail } => Problem::new(
                 ExitCode::RemoteFailed,
                 format!("{} failed in pod {}: {detail}", self.what, target.pod),
                 Some(logs_hint(target)),
@@ -416,6 +452,35 @@ fn next_steps(plan: &Plan, target: &Target) -> Vec<String> {
     notes
 }
 
+/// How the raw output is shown when Coder's words are not understood.
+fn shown_with_raw_output(sent: &NewPassword) -> &'static str {
+    // A password the user chose is never printed back.
+    match sent.origin {
+        Origin::Generated => "the password sent is shown with its raw output",
+        Origin::Chosen => "its raw output is shown",
+    }
+}
+
+/// A warning line for `-o json`/`yaml`, without its `warning: ` label.
+fn warning_text(note: &str) -> String {
+    note.strip_prefix("warning: ").unwrap_or(note).to_string()
+}
+
+/// The command started a PostgreSQL of its own instead of using the deployment's database.
+fn own_database(what: &str, target: &Target, line: &str) -> Problem {
+    Problem::new(
+        ExitCode::RemoteFailed,
+        format!(
+            "{what} in pod {} did not use the deployment's database (it printed {:?}): anything it made is in a throwaway database, not in Coder's; no credentials were created",
+            target.pod, line
+        ),
+        Some(
+            "nothing was created in the deployment; a Coder older than 2.0 reads CODER_POSTGRES_URL, not CODER_PG_CONNECTION_URL: `kubectl coder status` shows the pod's database and version"
+                .to_string(),
+        ),
+    )
+}
+
 fn logs_hint(target: &Target) -> String {
     format!(
         "its logs may say more: kubectl logs -n {} {}",
@@ -473,6 +538,7 @@ mod tests {
     use crate::coder::target::Generation;
     use crate::commands::change::plan::{self, Answers};
     use crate::kube::signals::Signal;
+    use crate::kube::transcript::Stream;
     use crate::ui::output::{OutputFormat, render_credentials};
     use std::time::Duration;
 
@@ -532,7 +598,18 @@ mod tests {
             transcript: Transcript::of(stdout.as_bytes(), stderr.as_bytes()),
             end,
         };
-        let verdict = judge(plan, &target, Place::new(Some("prod"), &target), &ran, None);
+        // Coder v2's prompts were answered before any of this output.
+        let answered = (!plan.generation.is_v1()).then(|| Progress::Answered {
+            lines: plan.prompts().len(),
+            after: Some(0),
+        });
+        let verdict = judge(
+            plan,
+            &target,
+            Place::new(Some("prod"), &target),
+            &ran,
+            answered.as_ref(),
+        );
         let shown = verdict
             .report
             .as_ref()
@@ -563,6 +640,14 @@ mod tests {
 
     fn timed_out() -> End {
         End::TimedOut(Duration::from_secs(5))
+    }
+
+    /// A Failure status from the exec (the runtime's, not the command's).
+    fn killed(message: &str) -> End {
+        End::Failed {
+            reason: "InternalError".into(),
+            message: message.into(),
+        }
     }
 
     #[test]
@@ -871,6 +956,87 @@ mod tests {
                 sent.clone(),
                 unfinished("interrupted (Ctrl-C)", "the password sent is shown above"),
             ),
+            (
+                "terminated after the prompts",
+                "> Enter new  password : > Confirm  password : ",
+                "",
+                End::Signalled(Signal::Terminate),
+                143,
+                format!("> Enter new  password : > Confirm  password : \n{sent}"),
+                unfinished(
+                    "terminated (SIGTERM)",
+                    "the output so far and the password sent are shown above",
+                ),
+            ),
+            (
+                "a Failure status before any output",
+                "",
+                "",
+                killed("container is paused"),
+                5,
+                String::new(),
+                "error: cannot run coder reset-password alice in pod pod-1: container is paused (InternalError)\n".into(),
+            ),
+            (
+                "a Failure status after some output",
+                "> Enter new  password : ",
+                "",
+                killed("container coder was OOM-killed"),
+                6,
+                format!("> Enter new  password : \n{sent}"),
+                unfinished(
+                    "container coder was OOM-killed",
+                    "the output so far and the password sent are shown above",
+                ),
+            ),
+            (
+                "a Failure status after the success line",
+                "Password has been reset for user alice!\n",
+                "",
+                killed("container coder was OOM-killed"),
+                0,
+                done.replace("Username:  Alice", "Username:  alice"),
+                "warning: Coder said the password was set, but then the command did not end cleanly: container coder was OOM-killed\n".into(),
+            ),
+            (
+                "timed out after the success line",
+                "Password has been reset for user alice!\n",
+                "",
+                timed_out(),
+                0,
+                done.replace("Username:  Alice", "Username:  alice"),
+                "warning: Coder said the password was set, but then the command did not end cleanly: no exit status within 5s (--timeout)\n".into(),
+            ),
+            (
+                "the success sentence inside an error on stderr",
+                "",
+                "error: Password has been reset for user alice! is not allowed\n",
+                End::Exited(1),
+                5,
+                String::new(),
+                failed(
+                    "coder reset-password alice failed in pod pod-1: error: Password has been reset for user alice! is not allowed",
+                    "its logs may say more: kubectl logs -n coder pod-1",
+                ),
+            ),
+            (
+                "the success line cut off",
+                "Password has been reset for user al",
+                "",
+                End::Exited(0),
+                6,
+                format!("Password has been reset for user al\n{sent}"),
+                "note: coder reset-password alice exited 0 but did not say it succeeded; the password sent is shown with its raw output, in case it took effect\n".into(),
+            ),
+            (
+                "another user",
+                "Password has been reset for user admin!\n",
+                "",
+                End::Exited(0),
+                6,
+                format!("Password has been reset for user admin!\n{sent}"),
+                "note: coder reset-password alice said it was done for admin, not alice; the password sent is shown with its raw output, in case it took effect\n".into(),
+            ),
         ];
         for (what, out, err, end, code, stdout, stderr) in table {
             assert_eq!(seen(&plan, out, err, end), (code, stdout, stderr), "{what}");
@@ -938,6 +1104,114 @@ mod tests {
             stderr,
             "error: coder reset-password alice in pod pod-1 may or may not have finished: the connection dropped (connection reset); no output arrived\nhint: try to log in with the password you chose; if it fails, run the command again\n"
         );
+    }
+
+    /// Coder's success line counts only after the last prompt was answered: printed before
+    /// (nothing typed yet), it is not understood, with the password sent shown.
+    #[test]
+    fn success_said_before_the_prompts_were_answered_is_not_understood() {
+        let plan = v2_reset();
+        let target = target(Generation::V2);
+        let mut transcript = Transcript::new();
+        transcript.push(
+            Stream::Stdout,
+            b"Password has been reset for user alice!\n> Enter new  password : ",
+        );
+        let answered = Progress::Answered {
+            lines: 2,
+            after: Some(transcript.lines_ended()),
+        };
+        transcript.push(Stream::Stdout, b"> Confirm  password : \n");
+        transcript.finish();
+        let ran = ExecOutput {
+            transcript,
+            end: End::Exited(0),
+        };
+        let verdict = judge(
+            &plan,
+            &target,
+            Place::new(None, &target),
+            &ran,
+            Some(&answered),
+        );
+        assert_eq!(verdict.end.unwrap(), ExitCode::OutputNotUnderstood);
+        let report = verdict.report.unwrap();
+        assert!(!report.output_understood);
+        assert!(matches!(report.password, Some(ShownPassword::Sent(_))));
+    }
+
+    /// `-o json`: a failure after the change was made is a field, not only a stderr line.
+    #[test]
+    fn structured_reports_carry_a_later_failure_as_warnings() {
+        let target = target(Generation::V2);
+        let plan = v2_reset();
+        let v1 = v1_admin();
+        let v1_target = super::tests::target(Generation::V1);
+        for (plan, target, out, end, warning) in [
+            (
+                &plan,
+                &target,
+                &b"Password has been reset for user alice!\n"[..],
+                End::Exited(1),
+                "Coder said the password was set, but then the command did not end cleanly: exit code 1",
+            ),
+            (
+                &v1,
+                &v1_target,
+                BOXED.as_bytes(),
+                killed("rolled back"),
+                "the password arrived, but then the command did not end cleanly: rolled back",
+            ),
+        ] {
+            let ran = ExecOutput {
+                transcript: Transcript::of(out, b""),
+                end,
+            };
+            let answered = Progress::Answered {
+                lines: 2,
+                after: Some(0),
+            };
+            let verdict = judge(
+                plan,
+                target,
+                Place::new(None, target),
+                &ran,
+                Some(&answered),
+            );
+            assert_eq!(verdict.end.unwrap(), ExitCode::Success);
+            for format in [OutputFormat::Json, OutputFormat::Yaml] {
+                let text = render_credentials(format, verdict.report.as_ref().unwrap(), false);
+                let json: serde_json::Value = match format {
+                    OutputFormat::Json => serde_json::from_str(&text).unwrap(),
+                    _ => serde_saphyr::from_str(&text).unwrap(),
+                };
+                assert_eq!(json["warnings"], serde_json::json!([warning]), "{}", *text);
+                assert_eq!(json["outputUnderstood"], true);
+            }
+        }
+        // A clean ending has no such field.
+        let ran = ExecOutput {
+            transcript: Transcript::of(b"Password has been reset for user alice!\n", b""),
+            end: End::Exited(0),
+        };
+        let answered = Progress::Answered {
+            lines: 2,
+            after: Some(0),
+        };
+        let verdict = judge(
+            &plan,
+            &target,
+            Place::new(None, &target),
+            &ran,
+            Some(&answered),
+        );
+        let json: serde_json::Value = serde_json::from_str(&render_credentials(
+            OutputFormat::Json,
+            verdict.report.as_ref().unwrap(),
+            false,
+        ))
+        .unwrap();
+        assert!(json.get("warnings").is_none(), "{json}");
     }
 
     /// `-o json`: an ending that may hide a reset says so, with the password sent.

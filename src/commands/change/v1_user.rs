@@ -312,6 +312,7 @@ fn succeeded<'a>(
             raw_output: None,
             incomplete: None,
             notes: vec!["Sessions and API tokens the user already has stay valid.".to_string()],
+            warnings: Vec::new(),
             place,
         }),
         notes: Vec::new(),
