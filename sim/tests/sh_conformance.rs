@@ -122,6 +122,19 @@ fn scripts_behave_as_in_the_real_shell() {
         ("true && echo yes || echo no; false && echo yes || echo no".into(), vec![]),
         ("echo 'single $HOME' \"double $HOME\"".into(), vec![]),
         ("missing-program; echo \"status $?\"".into(), vec![]),
+        // kubectl-coder's v2 wrapper: unset, then export one name under another.
+        (
+            "unset HOME DB_URL; echo \"home=${HOME:-none} url=${DB_URL:-none}\"; sh -c 'echo \"child=${HOME:-none}\"'".into(),
+            vec![],
+        ),
+        (
+            "DB_URL=postgres://y; if [ -n \"$DB_URL\" ]; then OLD=$DB_URL; export OLD; fi\nexec \"$0\" \"$@\"".into(),
+            vec!["sh", "-c", "echo \"old=$OLD\""],
+        ),
+        (
+            "if [ -n \"$DB_URL\" ]; then OLD=$DB_URL; export OLD; fi; echo \"old=${OLD:-unset}\"".into(),
+            vec![],
+        ),
     ];
     let mut mismatches = Vec::new();
     for (script, args) in &cases {

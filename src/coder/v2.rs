@@ -35,21 +35,43 @@ pub fn create_admin_user_argv(binary: &str, username: &Username, email: &Email) 
 /// What the wrapper prints when the pod has no built-in PostgreSQL.
 pub const NO_BUILTIN_DATABASE: &str = "kubectl-coder: no built-in PostgreSQL";
 
-/// Runs `"$0" "$@"` (a `coder` command) against the pod's built-in PostgreSQL. Neither
-/// reset-password nor create-admin-user fall back to it (Coder issue 6399; create-admin-user
-/// would start a second one): the URL comes from `coder server postgres-builtin-url
-/// --raw-url` (cli/server.go), which creates the password file when it is missing, so the
-/// file is looked for first. The URL holds the database password: it lives only in this
-/// shell and the child's environment, never in argv, the exec URL or our output.
-pub const BUILTIN_DATABASE_SCRIPT: &str = r#"dir=${CODER_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/coderv2}
+/// The first lines of the wrapper: the server container's `CODER_PASSWORD`, `CODER_USERNAME`
+/// and `CODER_EMAIL` are create-admin-user's options (cli/server_createadminuser.go; before
+/// 2.0 they even overrode the flags): left in, they would silently replace what we send and
+/// skip the prompts.
+const UNSET_ACCOUNT_OPTIONS: &str = "unset CODER_PASSWORD CODER_USERNAME CODER_EMAIL\n";
+
+/// The built-in PostgreSQL's URL. Neither reset-password nor create-admin-user fall back to
+/// it (Coder issue 6399; create-admin-user would start a second one): the URL comes from
+/// `coder server postgres-builtin-url --raw-url` (cli/server.go), which creates the password
+/// file when it is missing, so the file is looked for first.
+const BUILTIN_DATABASE_LINES: &str = r#"dir=${CODER_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/coderv2}
 if [ ! -f "$dir/postgres/password" ]; then echo "kubectl-coder: no built-in PostgreSQL: $dir/postgres/password does not exist" >&2; exit 3; fi
 CODER_PG_CONNECTION_URL=$("$0" server postgres-builtin-url --raw-url) || exit
 export CODER_PG_CONNECTION_URL
+"#;
+
+/// The database whatever the Coder version: before 2.0 create-admin-user read
+/// `CODER_POSTGRES_URL`, not `CODER_PG_CONNECTION_URL` (coder/coder issue 7513), and without
+/// it started a throwaway PostgreSQL of its own.
+const EXPORT_OLD_DATABASE_NAME: &str = r#"if [ -n "$CODER_PG_CONNECTION_URL" ]; then CODER_POSTGRES_URL=$CODER_PG_CONNECTION_URL; export CODER_POSTGRES_URL; fi
 exec "$0" "$@""#;
 
-/// `argv` run through [`BUILTIN_DATABASE_SCRIPT`]: `sh -c SCRIPT BINARY ARGS...`.
-pub fn with_builtin_database(argv: Vec<String>) -> Vec<String> {
-    let mut wrapped = vec!["sh".into(), "-c".into(), BUILTIN_DATABASE_SCRIPT.into()];
+/// Runs `"$0" "$@"` (a `coder` command) through `sh -c` with the environment above. The URL
+/// holds the database password: it lives only in this shell and the child's environment,
+/// never in argv, the exec URL or our output.
+pub fn wrapper_script(builtin_database: bool) -> String {
+    let mut script = UNSET_ACCOUNT_OPTIONS.to_string();
+    if builtin_database {
+        script.push_str(BUILTIN_DATABASE_LINES);
+    }
+    script.push_str(EXPORT_OLD_DATABASE_NAME);
+    script
+}
+
+/// `argv` run through [`wrapper_script`]: `sh -c SCRIPT BINARY ARGS...`.
+pub fn wrapped(argv: Vec<String>, builtin_database: bool) -> Vec<String> {
+    let mut wrapped = vec!["sh".into(), "-c".into(), wrapper_script(builtin_database)];
     wrapped.extend(argv);
     wrapped
 }
@@ -357,13 +379,20 @@ mod tests {
     }
 
     #[test]
-    fn the_builtin_database_wrapper_keeps_the_url_out_of_argv() {
+    fn the_wrapper_keeps_the_url_out_of_argv() {
         let user = Username::parse("alice").unwrap();
-        let argv = with_builtin_database(reset_password_argv("/opt/coder", &user));
-        assert_eq!(&argv[..2], ["sh", "-c"]);
-        assert_eq!(&argv[3..], ["/opt/coder", "reset-password", "alice"]);
-        // The script names no URL, port or password of its own: it reads them in the pod.
-        assert!(!argv.iter().any(|w| w.contains("postgres://")));
+        for builtin in [false, true] {
+            let argv = wrapped(reset_password_argv("/opt/coder", &user), builtin);
+            assert_eq!(&argv[..2], ["sh", "-c"]);
+            assert_eq!(&argv[3..], ["/opt/coder", "reset-password", "alice"]);
+            // The script names no URL, port or password of its own: it reads them in the pod.
+            assert!(!argv.iter().any(|w| w.contains("postgres://")));
+            let script = &argv[2];
+            assert!(script.starts_with("unset CODER_PASSWORD CODER_USERNAME CODER_EMAIL\n"));
+            assert!(script.contains("export CODER_POSTGRES_URL"));
+            assert!(script.ends_with("exec \"$0\" \"$@\""));
+            assert_eq!(script.contains("postgres-builtin-url"), builtin);
+        }
     }
 
     /// A transcript of `before`, then the last prompt answered, then `after`; the mark of

@@ -353,7 +353,8 @@ fn an_image_without_coder_on_path_is_called_by_its_command() {
         .args(["reset-password", "alice", "--yes"])
         .run()
         .success();
-    assert_eq!(env.sim.execs()[0].command[0], "/opt/coder");
+    // `sh -c SCRIPT /opt/coder reset-password alice`: the script runs "$0".
+    assert_eq!(env.sim.execs()[0].command[3], "/opt/coder");
 
     // The same image run with `args` only: there is no path to go by, and `coder` is not
     // on PATH: said so.

@@ -327,10 +327,12 @@ fn raw_output_and_usernames_from_coder_are_made_visible() {
         .plugin()
         .args(["reset-password", "alice", "--yes"])
         .run();
-    run.success();
+    // Not the user asked for (issue 18): the raw output, made visible, with the password sent.
+    run.code(6);
     no_controls(&run.stdout);
     assert!(
-        run.stdout.contains("Username:  al^H^Hice^G\n"),
+        run.stdout
+            .contains("Password has been reset for user al^H^Hice^G!\nPassword sent: "),
         "{}",
         run.stdout
     );

@@ -13,8 +13,12 @@
 //!   a fresh `bufio.Reader`, losing what follows its line; from v2.18.0 one byte at a time.
 //! - `server create-admin-user` (cli/server_createadminuser.go): without a database URL it
 //!   prints `Using built-in PostgreSQL (DIR)` and tries to start one (which fails while the
-//!   server runs it); prompts only for what no flag gave; no strength check; a mismatched
-//!   confirmation is asked again; progress and `User created successfully.` on stderr.
+//!   server runs it); prompts only for what no flag or `CODER_USERNAME`/`CODER_EMAIL`/
+//!   `CODER_PASSWORD` gave; no strength check; a mismatched confirmation is asked again;
+//!   progress and `User created successfully.` on stderr. Before 2.0 (cobra; coder/coder
+//!   issue 7513) the URL was `CODER_POSTGRES_URL`, those variables overrode the flags, and
+//!   without a URL a fresh built-in PostgreSQL started and took the user, unseen by the
+//!   deployment.
 //! - `server postgres-builtin-url [--raw-url]` (cli/server.go): the built-in PostgreSQL's URL
 //!   from `CONFIG/postgres/password` and `port`, creating them when missing.
 //! - `--version` (cli/version.go): `Coder vX.Y.Z+SHA DATE\r\nURL\r\n\r\nFull build ...`.
@@ -53,6 +57,13 @@ impl Version {
             [a, b, c] => Version(*a, *b, *c),
             _ => Version::LATEST,
         }
+    }
+
+    /// Coder before 2.0 (v0.x): cobra commands, create-admin-user reading
+    /// `CODER_POSTGRES_URL` and letting the environment override its flags
+    /// (cli/server_createadminuser.go before coder/coder issue 7513 was fixed).
+    fn before_2(self) -> bool {
+        self < Version(2, 0, 0)
     }
 
     /// PR 15421: prompts stopped losing buffered input.
@@ -297,10 +308,17 @@ fn valid_username(u: &str) -> bool {
 
 async fn create_admin_user(ctx: &ProgCtx, version: Version, args: &[&str], io: &mut ProcIo) -> R {
     const COMMAND: &str = "coder server create-admin-user";
-    let mut username = ctx.env("CODER_USERNAME").map(str::to_string);
-    let mut email = ctx.env("CODER_EMAIL").map(str::to_string);
-    let mut password = ctx.env("CODER_PASSWORD").map(str::to_string);
-    let mut url = ctx.env("CODER_PG_CONNECTION_URL").map(str::to_string);
+    let env = |name: &str| ctx.env(name).map(str::to_string);
+    let mut username = env("CODER_USERNAME");
+    let mut email = env("CODER_EMAIL");
+    let mut password = env("CODER_PASSWORD");
+    // Before 2.0 the URL came from CODER_POSTGRES_URL (coder/coder issue 7513).
+    let before_2 = version.before_2();
+    let mut url = env(if before_2 {
+        "CODER_POSTGRES_URL"
+    } else {
+        "CODER_PG_CONNECTION_URL"
+    });
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -317,10 +335,29 @@ async fn create_admin_user(ctx: &ProgCtx, version: Version, args: &[&str], io: &
             _ => return fail(io, COMMAND, &format!("unknown flag: {flag}")).await,
         }
     }
+    if before_2 {
+        // cobra's RunE read the environment after the flags: it wins over them.
+        for (name, value) in [
+            ("CODER_POSTGRES_URL", &mut url),
+            ("CODER_USERNAME", &mut username),
+            ("CODER_EMAIL", &mut email),
+            ("CODER_PASSWORD", &mut password),
+        ] {
+            if let Some(v) = env(name) {
+                *value = Some(v);
+            }
+        }
+    }
+    // Before 2.0, with no server running one in this pod, a fresh built-in PostgreSQL
+    // starts and takes the user: the deployment's database never sees it.
+    let mut throwaway = false;
     if url.as_deref().is_none_or(str::is_empty) {
         let dir = format!("{}/postgres", config_dir(ctx));
         io.out(&format!("Using built-in PostgreSQL ({dir})\r\n"))
             .await?;
+        throwaway = before_2 && ctx.builtin_postgres().is_none();
+    }
+    if url.as_deref().is_none_or(str::is_empty) && !throwaway {
         let why = match ctx.builtin_postgres() {
             Some((_, port)) => format!("listen tcp 127.0.0.1:{port}: bind: address already in use"),
             None => "create data directory: permission denied".to_string(),
@@ -332,7 +369,7 @@ async fn create_admin_user(ctx: &ProgCtx, version: Version, args: &[&str], io: &
         )
         .await;
     }
-    if let Err(e) = connect(ctx, url.as_deref()) {
+    if !throwaway && let Err(e) = connect(ctx, url.as_deref()) {
         return fail(io, COMMAND, &format!("connect to postgres: {e}")).await;
     }
     let not_empty = |what: &'static str| {
@@ -389,7 +426,9 @@ async fn create_admin_user(ctx: &ProgCtx, version: Version, args: &[&str], io: &
         }
     };
     let id = uuid_v4();
-    let exists = {
+    let exists = if throwaway {
+        false
+    } else {
         let mut s = lock(&ctx.shared);
         let exists = s
             .v2_users

@@ -101,6 +101,8 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         plan.command.join(" "),
         if plan.builtin_database {
             " (through sh -c, with the built-in PostgreSQL's URL in its environment)"
+        } else if plan.argv != plan.command {
+            " (through sh -c, with CODER_POSTGRES_URL for Coder before 2.0 and without the container's CODER_PASSWORD, CODER_USERNAME, CODER_EMAIL)"
         } else {
             ""
         },

@@ -241,6 +241,13 @@ impl Judged<'_> {
             }
             _ => return self.not_started_or_unfinished(report),
         };
+        // The wrapper's shell could not find `coder` (exit 127, `sh: coder: not found`).
+        if code == 127
+            && let Some(said) =
+                text::last_line(&raw_output(&ran.transcript)).filter(|l| l.contains("not found"))
+        {
+            return Verdict::failed(self.not_started("exit 127", said));
+        }
         if code == 0 {
             return self.not_understood(
                 report,

@@ -20,8 +20,9 @@ use crate::ui::problem::Problem;
 pub struct Plan {
     pub action: Action,
     pub generation: Generation,
-    /// What is executed in the container: `command`, or `command` through the built-in
-    /// database wrapper.
+    /// What is executed in the container: `command` (v1), or `command` through v2's
+    /// `sh -c` wrapper (the database whatever the version, none of the container's account
+    /// options).
     pub argv: Vec<String>,
     /// The Coder command as people say it (`/opt/coder reset-password alice`).
     pub command: Vec<String>,
@@ -167,10 +168,10 @@ pub fn plan(
     let plan = |command: Vec<String>, password, username, email| Plan {
         action: change.action(),
         generation,
-        argv: if builtin_database {
-            v2::with_builtin_database(command.clone())
-        } else {
+        argv: if generation.is_v1() {
             command.clone()
+        } else {
+            v2::wrapped(command.clone(), builtin_database)
         },
         command,
         builtin_database,
@@ -401,7 +402,7 @@ mod tests {
         Secret::from("Generated-Pw-123".to_string())
     }
 
-    /// The plan's argv, password origin and username, or the refusal's exit and message.
+    /// The plan's command, password origin and username, or the refusal's exit and message.
     type Decided = Result<(Vec<String>, Option<Origin>, Option<String>), (ExitCode, String)>;
 
     fn decide(
@@ -418,8 +419,18 @@ mod tests {
             &mut fixed,
         )
         .map(|p| {
+            // v1 runs the command itself; v2 through its wrapper (tested below).
+            let wrapped = v2::wrapped(p.command.clone(), p.builtin_database);
+            assert_eq!(
+                p.argv,
+                if generation.is_v1() {
+                    p.command.clone()
+                } else {
+                    wrapped
+                }
+            );
             (
-                p.argv.clone(),
+                p.command.clone(),
                 p.password.as_ref().map(|n| n.origin),
                 p.username.as_ref().map(|u| u.to_string()),
             )

@@ -6,7 +6,7 @@
 //! `{ LIST; }`; words with single and double quotes, `$NAME`, `${NAME}`, `${NAME:-WORD}`,
 //! `$0`..`$9`, `$?`, `"$@"` and `$(LIST)`; assignments, alone or before a command;
 //! redirections `>&2`, `>/dev/null`, `2>/dev/null`; builtins `echo`, `exit`, `export`,
-//! `exec`, `test`, `[`, `true`, `false`, `:`. Not supported (a syntax error): pipes,
+//! `unset`, `exec`, `test`, `[`, `true`, `false`, `:`. Not supported (a syntax error): pipes,
 //! globbing, field splitting of unquoted expansions, functions, loops.
 
 mod parse;
@@ -245,6 +245,13 @@ impl Shell<'_> {
                         self.vars.insert(name.to_string(), value);
                     }
                     self.exported.insert(name.to_string());
+                }
+                return Ok(Flow::Next(0));
+            }
+            "unset" => {
+                for name in args {
+                    self.vars.remove(name);
+                    self.exported.remove(name);
                 }
                 return Ok(Flow::Next(0));
             }
