@@ -19,3 +19,4 @@ mod reset_v1_users;
 mod reset_v2;
 mod status;
 mod untrusted;
+mod v2_success;
