@@ -249,3 +249,47 @@ fn a_success_without_our_password_typed_is_not_understood() {
     );
     assert_eq!(run.json()["outputUnderstood"], false);
 }
+
+#[test]
+fn a_failure_status_before_any_output_is_a_command_that_did_not_start() {
+    let env = v2_with(vec![Step::Fail("container is paused".into())]);
+    let run = reset_alice(&env, &[]);
+    run.code(5);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: cannot run coder reset-password alice in pod {POD}: Internal error occurred: container is paused ("
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "");
+}
+
+/// The commands run through `sh -c`: an image without a shell is said to be one.
+#[test]
+fn an_image_without_a_shell_is_explained() {
+    let mut pod = coder_v2("coder", POD);
+    pod.containers[0] = pod.containers[0].clone().without_shell();
+    let env = TestEnv::start(Sim::builder().pod(pod));
+    reset_alice(&env, &[]).code(5).stderr_is(&format!(
+        "error: container coder of pod {POD} has no `sh`: kubectl-coder runs Coder v2's commands through `sh -c`, to give them the database whatever the Coder version; nothing was changed\nhint: run the command in the pod yourself: kubectl exec -it -n coder {POD} -c coder -- coder reset-password alice\n"
+    ));
+}
+
+#[test]
+fn created_for_another_username_is_not_understood() {
+    let env = v2_with(vec![
+        Step::stdout("> Password "),
+        Step::ReadLine,
+        Step::stdout("> Confirm password "),
+        Step::ReadLine,
+        Step::stderr(
+            "Creating user...\n\nUser created successfully.\nID:       1\nUsername: admin\nEmail:    carol@example.com\nPassword: ********\n",
+        ),
+    ]);
+    let run = create_carol(&env);
+    run.code(6).stderr_is(
+        "note: coder server create-admin-user said it was done for admin (carol@example.com), not carol; the password sent is shown with its raw output, in case it took effect\n",
+    );
+    assert_eq!(run.json()["outputUnderstood"], false);
+}

@@ -359,6 +359,20 @@ impl Judged<'_> {
     fn not_started(&self, reason: &str, message: &str) -> Problem {
         let target = self.target;
         let missing = message.contains("not found") || message.contains("no such file");
+        // v2 commands run through `sh -c`: a distroless image has none.
+        if missing && !target.generation.is_v1() && message.contains("\"sh\"") {
+            return Problem::new(
+                ExitCode::RemoteFailed,
+                format!(
+                    "container {} of pod {} has no `sh`: kubectl-coder runs Coder v2's commands through `sh -c`, to give them the database whatever the Coder version; nothing was changed",
+                    target.container, target.pod
+                ),
+                Some(format!(
+                    "run the command in the pod yourself: kubectl exec -it -n {} {} -c {} -- {}",
+                    target.namespace, target.pod, target.container, self.what
+                )),
+            );
+        }
         if missing {
             Problem::new(
                 ExitCode::RemoteFailed,
