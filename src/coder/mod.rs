@@ -8,6 +8,7 @@ pub mod password;
 pub mod pods;
 pub mod probe;
 pub mod prompts;
+pub mod server_options;
 pub mod skips;
 pub mod spec;
 pub mod target;

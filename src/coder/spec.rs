@@ -5,6 +5,8 @@
 use k8s_openapi::api::core::v1::{Container, EnvVar};
 use serde::Serialize;
 
+use crate::coder::server_options;
+
 /// Facts from the server container's spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerSpec {
@@ -18,6 +20,9 @@ pub struct ServerSpec {
     pub super_admin_password: Option<String>,
     /// The port the spec names for the server's HTTP API (`tcp-coderd` in the v1 chart).
     pub api_port: Option<u16>,
+    /// The server's YAML config file, when neither its flags nor its environment decide
+    /// password login and the file may: read in the pod to settle `password_login`.
+    pub config_file: Option<String>,
 }
 
 /// Where `CODER_PG_CONNECTION_URL` comes from.
@@ -82,25 +87,54 @@ pub fn server_spec(container: &Container, default_binary: &str) -> ServerSpec {
         )),
         None => Database::NotSet,
     };
-    let password_login = match find(DISABLE_PASSWORD_AUTH_ENV) {
+    let from_env = match find(DISABLE_PASSWORD_AUTH_ENV) {
         // Go's strconv.ParseBool, as the flag is read.
         Some(EnvVar {
             value: Some(value), ..
-        }) if matches!(value.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True") => {
-            PasswordLogin::Disabled(format!("{DISABLE_PASSWORD_AUTH_ENV}={value}"))
-        }
-        Some(var) if var.value_from.is_some() => PasswordLogin::Unknown(origin(var)),
-        Some(_) => PasswordLogin::Enabled,
-        None if !env_from.is_empty() => PasswordLogin::Unknown(format!(
+        }) if server_options::parse_bool(value) == Some(true) => Some(PasswordLogin::Disabled(
+            format!("{DISABLE_PASSWORD_AUTH_ENV}={value}"),
+        )),
+        Some(var) if var.value_from.is_some() => Some(PasswordLogin::Unknown(origin(var))),
+        Some(_) => Some(PasswordLogin::Enabled),
+        None if !env_from.is_empty() => Some(PasswordLogin::Unknown(format!(
             "{DISABLE_PASSWORD_AUTH_ENV} may come from envFrom ({})",
             env_from.join(", ")
-        )),
-        None => PasswordLogin::Enabled,
+        ))),
+        None => None,
+    };
+    let command_line: Vec<String> = container
+        .command
+        .iter()
+        .flatten()
+        .chain(container.args.iter().flatten())
+        .cloned()
+        .collect();
+    // serpent's order: a flag, then the environment, then the YAML config file.
+    let mut config_file = None;
+    let password_login = match (
+        server_options::password_login_from_flag(&command_line),
+        from_env,
+    ) {
+        (Some(login), _) | (None, Some(login)) => login,
+        (None, None) => match config_path(&command_line, find(server_options::CONFIG_ENV)) {
+            Some(Ok(path)) => {
+                let login = PasswordLogin::Unknown(format!(
+                    "networking.http.disablePasswordAuth may be set in the config file {path}"
+                ));
+                config_file = Some(path);
+                login
+            }
+            Some(Err(source)) => PasswordLogin::Unknown(format!(
+                "networking.http.disablePasswordAuth may be set in the config file named by {source}"
+            )),
+            None => PasswordLogin::Enabled,
+        },
     };
     ServerSpec {
         binary,
         database,
         password_login,
+        config_file,
         super_admin_password: find(SUPER_ADMIN_PASSWORD_ENV).map(origin),
         api_port: container
             .ports
@@ -112,6 +146,28 @@ pub fn server_spec(container: &Container, default_binary: &str) -> ServerSpec {
                     .is_some_and(|n| crate::coder::v1_api::PORT_NAMES.contains(&n))
             })
             .and_then(|p| u16::try_from(p.container_port).ok()),
+    }
+}
+
+/// The server's config file: `--config`/`-c`, else `CODER_CONFIG_PATH` set in the spec
+/// (`Err`: where it comes from, when the spec does not hold the path itself).
+fn config_path(command_line: &[String], env: Option<&EnvVar>) -> Option<Result<String, String>> {
+    let flag = server_options::flag_value(
+        command_line,
+        server_options::CONFIG_FLAG,
+        Some(server_options::CONFIG_SHORT),
+        false,
+    );
+    match (flag, env) {
+        (Some(path), _) if !path.is_empty() => Some(Ok(path)),
+        (
+            _,
+            Some(EnvVar {
+                value: Some(path), ..
+            }),
+        ) if !path.is_empty() => Some(Ok(path.clone())),
+        (_, Some(var)) if var.value_from.is_some() => Some(Err(origin(var))),
+        _ => None,
     }
 }
 
@@ -287,6 +343,54 @@ mod tests {
                 want
             );
         }
+    }
+
+    /// serpent's order: a flag over the environment over the YAML config file, which is
+    /// left to be read in the pod only when nothing else decides.
+    #[test]
+    fn password_login_sources_in_order() {
+        let with_args = |args: &[&str], env: Vec<EnvVar>| {
+            let mut c = container(&["/opt/coder"], env, None);
+            c.args = Some(args.iter().map(|a| a.to_string()).collect());
+            server_spec(&c, "coder")
+        };
+        let disabled_env = || vec![var("CODER_DISABLE_PASSWORD_AUTH", "true")];
+        let flag = with_args(&["server", "--disable-password-auth=false"], disabled_env());
+        assert_eq!(flag.password_login, PasswordLogin::Enabled);
+        let flag = with_args(&["server", "--disable-password-auth"], vec![]);
+        assert_eq!(
+            flag.password_login,
+            PasswordLogin::Disabled("--disable-password-auth in the container's args".into())
+        );
+        let env_over_file = with_args(&["server", "--config", "/etc/c.yaml"], disabled_env());
+        assert_eq!(
+            env_over_file.password_login,
+            PasswordLogin::Disabled("CODER_DISABLE_PASSWORD_AUTH=true".into())
+        );
+        assert_eq!(env_over_file.config_file, None);
+        let file = with_args(&["server", "-c", "/etc/c.yaml"], vec![]);
+        assert_eq!(file.config_file.as_deref(), Some("/etc/c.yaml"));
+        assert_eq!(
+            file.password_login,
+            PasswordLogin::Unknown(
+                "networking.http.disablePasswordAuth may be set in the config file /etc/c.yaml"
+                    .into()
+            )
+        );
+        let file = with_args(&["server"], vec![var("CODER_CONFIG_PATH", "/etc/env.yaml")]);
+        assert_eq!(file.config_file.as_deref(), Some("/etc/env.yaml"));
+        let hidden = with_args(
+            &["server"],
+            vec![from_secret("CODER_CONFIG_PATH", "s", "k")],
+        );
+        assert_eq!(hidden.config_file, None);
+        assert_eq!(
+            hidden.password_login,
+            PasswordLogin::Unknown(
+                "networking.http.disablePasswordAuth may be set in the config file named by CODER_CONFIG_PATH (from secret s, key k)"
+                    .into()
+            )
+        );
     }
 
     #[test]

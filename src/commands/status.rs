@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::coder::probe::{self, DatabaseStatus, Found};
 use crate::coder::spec::Database;
 use crate::coder::target::{Generation, Target};
+use crate::commands::server_config;
 use crate::commands::session::Session;
 use crate::exit_codes::ExitCode;
 use crate::kube::connection::Connection;
@@ -23,7 +24,7 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
     if let Some(insecurity) = conn.insecurity {
         output::note(&format!("warning: {}", insecurity.describe()));
     }
-    let (target, pod_problem) = match session.find_target(&mut conn).await {
+    let (mut target, pod_problem) = match session.find_target(&mut conn).await {
         Ok(target) => (Some(target), None),
         Err(err) => {
             let problem = problem::describe(&err);
@@ -40,6 +41,13 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
             create: None,
         },
     };
+    // Password login may be set in the server's config file, read in the pod.
+    if let Some(t) = target.as_mut()
+        && t.generation == Generation::V2
+        && access.get != Some(false)
+    {
+        server_config::settle_password_login(session, &conn, t).await;
+    }
     // Coder v1's reset-password reaches coderd through a port-forward.
     let port_forward = match &target {
         Some(t) if t.generation.is_v1() => Some(review(&conn, "portforward", &t.pod).await),

@@ -70,7 +70,22 @@ pub(crate) fn run_child<'a>(
 
 async fn coreutil(name: &str, ctx: &ProgCtx, args: &[&str], io: &mut ProcIo) -> io::R {
     match name {
-        "cat" => cat(io).await,
+        "cat" if args.is_empty() => cat(io).await,
+        // `cat FILE...`: the pod's files (the server's config file, say), as coreutils does.
+        "cat" => {
+            let mut code = 0;
+            for path in args {
+                match ctx.read_file(path) {
+                    Some(text) => io.out(&text).await?,
+                    None => {
+                        io.err(&format!("cat: {path}: No such file or directory\n"))
+                            .await?;
+                        code = 1;
+                    }
+                }
+            }
+            Ok(code)
+        }
         "echo" => io.out(&format!("{}\n", args.join(" "))).await.map(|_| 0),
         "true" => Ok(0),
         "false" => Ok(1),

@@ -12,6 +12,7 @@ use crate::coder::password::{self, Secret};
 use crate::coder::prompts::{Answer, PromptDialogue};
 use crate::commands::change::outcome::Verdict;
 use crate::commands::change::plan::{Answers, Question};
+use crate::commands::server_config;
 use crate::commands::session::Session;
 use crate::exit_codes::ExitCode;
 use crate::kube::exec::{self, ExecRequest, Stdin};
@@ -61,7 +62,10 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         }
         output::note(&format!("warning: {}", insecurity.describe()));
     }
-    let target = session.find_target(&mut conn).await?;
+    let mut target = session.find_target(&mut conn).await?;
+    if !target.generation.is_v1() {
+        server_config::settle_password_login(session, &conn, &mut target).await;
+    }
     // Coder v1 resets other users through coderd's API, not a command in the pod.
     if let (true, Change::ResetPassword { user, .. }) = (target.generation.is_v1(), change) {
         for warning in plan::target_warnings(&target) {

@@ -270,7 +270,7 @@ pub fn plan(
                         "refusing to create an owner: pod {} has {how}, so Coder refuses every password login, owners included, and the new owner could not sign in",
                         target.pod
                     ),
-                    Some("sign in through your identity provider instead; or remove CODER_DISABLE_PASSWORD_AUTH first; to create the owner anyway, add --allow-disabled-password-login".to_string()),
+                    Some("sign in through your identity provider instead; or remove that setting first (flag, environment or config file); to create the owner anyway, add --allow-disabled-password-login".to_string()),
                 ));
             }
             let username = username
