@@ -209,7 +209,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-coder' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for data written to stdout')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Coder v2: read the new password from stdin (one line; typed hidden on a terminal)')
             [CompletionResult]::new('--password-prompt', '--password-prompt', [CompletionResultType]::ParameterName, 'Coder v2: type the new password twice, hidden, on the terminal')
-            [CompletionResult]::new('--allow-disabled-password-login', '--allow-disabled-password-login', [CompletionResultType]::ParameterName, 'Create the owner even though CODER_DISABLE_PASSWORD_AUTH keeps it from signing in')
+            [CompletionResult]::new('--allow-disabled-password-login', '--allow-disabled-password-login', [CompletionResultType]::ParameterName, 'Create the owner even though password login is off (--disable-password-auth, CODER_DISABLE_PASSWORD_AUTH or the config file) and it could not sign in')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when there is no terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when there is no terminal)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the pod, container and command that would run, and change nothing')

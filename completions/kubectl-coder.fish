@@ -186,7 +186,7 @@ json\t''
 yaml\t''"
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-stdin -d 'Coder v2: read the new password from stdin (one line; typed hidden on a terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-prompt -d 'Coder v2: type the new password twice, hidden, on the terminal'
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l allow-disabled-password-login -d 'Create the owner even though CODER_DISABLE_PASSWORD_AUTH keeps it from signing in'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l allow-disabled-password-login -d 'Create the owner even though password login is off (--disable-password-auth, CODER_DISABLE_PASSWORD_AUTH or the config file) and it could not sign in'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'

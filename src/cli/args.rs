@@ -311,7 +311,8 @@ pub enum CommandArgs {
         #[command(flatten)]
         password: PasswordArgs,
 
-        /// Create the owner even though CODER_DISABLE_PASSWORD_AUTH keeps it from signing in
+        /// Create the owner even though password login is off (--disable-password-auth,
+        /// CODER_DISABLE_PASSWORD_AUTH or the config file) and it could not sign in
         #[arg(long = "allow-disabled-password-login")]
         allow_disabled_password_login: bool,
 
