@@ -293,3 +293,35 @@ fn created_for_another_username_is_not_understood() {
     );
     assert_eq!(run.json()["outputUnderstood"], false);
 }
+
+/// Coder v1's password, then a failure (`rolled back`, a non-zero exit): the password stands,
+/// and `-o json` says what followed.
+#[test]
+fn a_v1_failure_after_the_password_is_a_warnings_field() {
+    use kubesim::fixtures::coder_v1;
+    let env = TestEnv::start(Sim::builder().pod(
+        coder_v1("coder", "coderd-7f9c6d5b8-x2k4q").with_script(
+            "coderd",
+            vec![
+                Step::stdout("User: admin\nPassword: Shown-Pw-77\n"),
+                Step::stderr("error: audit: transaction rolled back\n"),
+                Step::Exit(1),
+            ],
+        ),
+    ));
+    let run = env
+        .plugin()
+        .args(["reset-admin-password", "--yes", "-o", "json"])
+        .run();
+    run.success().stderr_is(
+        "warning: the password arrived, but then the command did not end cleanly: exit code 1\n",
+    );
+    let json = run.json();
+    assert_eq!(json["password"], "Shown-Pw-77");
+    assert_eq!(
+        json["warnings"],
+        serde_json::json!([
+            "the password arrived, but then the command did not end cleanly: exit code 1"
+        ])
+    );
+}
