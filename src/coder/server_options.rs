@@ -5,7 +5,16 @@
 //! `networking.http.disablePasswordAuth`; the file is `--config`/`-c` or `CODER_CONFIG_PATH`
 //! (codersdk/deployment.go). Pure: the file's text is read in the pod by the caller.
 
-use crate::coder::spec::PasswordLogin;
+/// What one source says about `disable-password-auth` (spec.rs turns it into
+/// `PasswordLogin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordAuth {
+    /// Turned off, and where.
+    Disabled(String),
+    Enabled,
+    /// Set, but not to a value we can read: why.
+    Unreadable(String),
+}
 
 /// The flag that turns password login off.
 pub const DISABLE_PASSWORD_AUTH_FLAG: &str = "disable-password-auth";
@@ -66,7 +75,7 @@ pub fn flag_value(
 }
 
 /// Password login as `--disable-password-auth` in the container's command line sets it.
-pub fn password_login_from_flag(argv: &[String]) -> Option<PasswordLogin> {
+pub fn password_login_from_flag(argv: &[String]) -> Option<PasswordAuth> {
     let value = flag_value(argv, DISABLE_PASSWORD_AUTH_FLAG, None, true)?;
     let source = if value == "true" {
         format!("--{DISABLE_PASSWORD_AUTH_FLAG} in the container's args")
@@ -74,19 +83,19 @@ pub fn password_login_from_flag(argv: &[String]) -> Option<PasswordLogin> {
         format!("--{DISABLE_PASSWORD_AUTH_FLAG}={value} in the container's args")
     };
     Some(match parse_bool(&value) {
-        Some(true) => PasswordLogin::Disabled(source),
-        Some(false) => PasswordLogin::Enabled,
-        None => PasswordLogin::Unknown(format!("{source} is not a boolean")),
+        Some(true) => PasswordAuth::Disabled(source),
+        Some(false) => PasswordAuth::Enabled,
+        None => PasswordAuth::Unreadable(format!("{source} is not a boolean")),
     })
 }
 
 /// Password login as the server's YAML config file at `path` sets it.
-pub fn password_login_from_config(yaml: &str, path: &str) -> PasswordLogin {
+pub fn password_login_from_config(yaml: &str, path: &str) -> PasswordAuth {
     let key = "networking.http.disablePasswordAuth";
     let value: serde_json::Value = match serde_saphyr::from_str(yaml) {
         Ok(value) => value,
         Err(_) => {
-            return PasswordLogin::Unknown(format!(
+            return PasswordAuth::Unreadable(format!(
                 "the config file {path} is not YAML we can read"
             ));
         }
@@ -99,9 +108,11 @@ pub fn password_login_from_config(yaml: &str, path: &str) -> PasswordLogin {
         _ => None,
     };
     match disabled {
-        Some(true) => PasswordLogin::Disabled(format!("{key}: {set} in the config file {path}")),
-        Some(false) => PasswordLogin::Enabled,
-        None => PasswordLogin::Unknown(format!("{key} in the config file {path} is not a boolean")),
+        Some(true) => PasswordAuth::Disabled(format!("{key}: {set} in the config file {path}")),
+        Some(false) => PasswordAuth::Enabled,
+        None => {
+            PasswordAuth::Unreadable(format!("{key} in the config file {path} is not a boolean"))
+        }
     }
 }
 
@@ -134,30 +145,30 @@ mod tests {
             ("server", None),
             (
                 "/opt/coder server --disable-password-auth",
-                Some(PasswordLogin::Disabled(
+                Some(PasswordAuth::Disabled(
                     "--disable-password-auth in the container's args".into(),
                 )),
             ),
             (
                 "server --disable-password-auth=True",
-                Some(PasswordLogin::Disabled(
+                Some(PasswordAuth::Disabled(
                     "--disable-password-auth=True in the container's args".into(),
                 )),
             ),
             // The last one wins; a bool flag takes no separate word.
             (
                 "server --disable-password-auth --disable-password-auth=false",
-                Some(PasswordLogin::Enabled),
+                Some(PasswordAuth::Enabled),
             ),
             (
                 "server --disable-password-auth false",
-                Some(PasswordLogin::Disabled(
+                Some(PasswordAuth::Disabled(
                     "--disable-password-auth in the container's args".into(),
                 )),
             ),
             (
                 "server --disable-password-auth=yes",
-                Some(PasswordLogin::Unknown(
+                Some(PasswordAuth::Unreadable(
                     "--disable-password-auth=yes in the container's args is not a boolean".into(),
                 )),
             ),
@@ -172,33 +183,33 @@ mod tests {
     fn the_config_file() {
         let path = "/etc/coder/config.yaml";
         let table = [
-            ("", PasswordLogin::Enabled),
-            ("networking:\n  accessURL: https://coder.example.com\n", PasswordLogin::Enabled),
+            ("", PasswordAuth::Enabled),
+            ("networking:\n  accessURL: https://coder.example.com\n", PasswordAuth::Enabled),
             (
                 "networking:\n  http:\n    disablePasswordAuth: true\n",
-                PasswordLogin::Disabled(
+                PasswordAuth::Disabled(
                     "networking.http.disablePasswordAuth: true in the config file /etc/coder/config.yaml".into(),
                 ),
             ),
             (
                 "networking:\n  http:\n    disablePasswordAuth: false\n",
-                PasswordLogin::Enabled,
+                PasswordAuth::Enabled,
             ),
             (
                 "networking:\n  http:\n    disablePasswordAuth: \"1\"\n",
-                PasswordLogin::Disabled(
+                PasswordAuth::Disabled(
                     "networking.http.disablePasswordAuth: \"1\" in the config file /etc/coder/config.yaml".into(),
                 ),
             ),
             (
                 "networking:\n  http:\n    disablePasswordAuth: [1]\n",
-                PasswordLogin::Unknown(
+                PasswordAuth::Unreadable(
                     "networking.http.disablePasswordAuth in the config file /etc/coder/config.yaml is not a boolean".into(),
                 ),
             ),
             (
                 "networking: [\n",
-                PasswordLogin::Unknown(
+                PasswordAuth::Unreadable(
                     "the config file /etc/coder/config.yaml is not YAML we can read".into(),
                 ),
             ),

@@ -48,6 +48,16 @@ pub enum PasswordLogin {
     Unknown(String),
 }
 
+impl From<server_options::PasswordAuth> for PasswordLogin {
+    fn from(auth: server_options::PasswordAuth) -> PasswordLogin {
+        match auth {
+            server_options::PasswordAuth::Disabled(source) => PasswordLogin::Disabled(source),
+            server_options::PasswordAuth::Enabled => PasswordLogin::Enabled,
+            server_options::PasswordAuth::Unreadable(why) => PasswordLogin::Unknown(why),
+        }
+    }
+}
+
 impl PasswordLogin {
     /// One line for `status`.
     pub fn describe(&self) -> String {
@@ -112,7 +122,7 @@ pub fn server_spec(container: &Container, default_binary: &str) -> ServerSpec {
     // serpent's order: a flag, then the environment, then the YAML config file.
     let mut config_file = None;
     let password_login = match (
-        server_options::password_login_from_flag(&command_line),
+        server_options::password_login_from_flag(&command_line).map(PasswordLogin::from),
         from_env,
     ) {
         (Some(login), _) | (None, Some(login)) => login,

@@ -27,7 +27,7 @@ pub async fn settle_password_login(session: &Session<'_>, conn: &Connection, tar
         return;
     };
     target.spec.password_login = match read(session, conn, target, &path).await {
-        Ok(yaml) => server_options::password_login_from_config(&yaml, &path),
+        Ok(yaml) => server_options::password_login_from_config(&yaml, &path).into(),
         Err(why) => PasswordLogin::Unknown(format!(
             "networking.http.disablePasswordAuth may be set in the config file {path}, which could not be read: {why}"
         )),
