@@ -219,3 +219,57 @@ fn long_inputs() {
     open.extend_from_slice(b"\nPassword: abc\n");
     assert_eq!(plain(&open), "\nPassword: abc\n");
 }
+
+/// The v2 target on stable, without a fuzzer: many interleavings of the fragments Coder (and
+/// a hostile stand-in) prints, the answer among them, checked against the target's rules.
+#[test]
+fn v2_interleavings_from_coders_own_fragments() {
+    const FRAGMENTS: &[&[u8]] = &[
+        b"> Enter new  password : ",
+        b"> Confirm  password : ",
+        b"> Password ",
+        b"\n",
+        b"\r\n",
+        b"Password has been reset for user ",
+        b"alice",
+        b"ALICE",
+        b"admin",
+        b"\x1b[1m",
+        b"\x1b[0m",
+        b"!",
+        b" is not allowed",
+        b"User created successfully.",
+        b"Username: ",
+        b"Email:    alice@example.com",
+        b"Email: bob@example.com",
+        b"Using built-in PostgreSQL (/home/coder/.config/coderv2/postgres)",
+        b"error: dial postgres: connection refused",
+        b"retrieving user: sql: no rows in result set",
+        b" ",
+        b"\x0b",
+    ];
+    let mut state = 18u64;
+    let mut next = || checks::split_mix_next(&mut state);
+    for _ in 0..20_000 {
+        let code = [0u8, 0x81, 0x82][usize::from(next()) % 3];
+        let mut input = vec![code];
+        let events = 1 + usize::from(next()) % 6;
+        for event in 0..events {
+            if event > 0 {
+                input.push(checks::STREAM_SEPARATOR);
+            }
+            // `o` stdout, `e` stderr, `n` the answer (see checks::v2_events).
+            let kind = [b'o', b'e', b'n'][usize::from(next()) % 3];
+            input.push(kind);
+            for _ in 0..usize::from(next()) % 6 {
+                input.extend_from_slice(FRAGMENTS[usize::from(next()) % FRAGMENTS.len()]);
+            }
+        }
+        let outcome = std::panic::catch_unwind(|| checks::v2_outcomes(&input));
+        assert!(
+            outcome.is_ok(),
+            "v2_outcomes: {:?}",
+            String::from_utf8_lossy(&input)
+        );
+    }
+}

@@ -249,9 +249,14 @@ pub fn create_said(
 
 /// The line where the command said it started a PostgreSQL of its own, if it did.
 pub fn own_database(transcript: &Transcript) -> Option<String> {
-    [Stream::Stdout, Stream::Stderr]
+    let mut lines: Vec<PlainLine> = [Stream::Stdout, Stream::Stderr]
         .into_iter()
         .flat_map(|stream| plain_lines(transcript, stream))
+        .collect();
+    // The first such line to arrive.
+    lines.sort_by_key(|l| l.seq);
+    lines
+        .into_iter()
         .find(|l| l.starts && l.text.starts_with(OWN_DATABASE))
         .map(|l| l.text)
 }
