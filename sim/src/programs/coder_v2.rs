@@ -353,7 +353,9 @@ async fn create_admin_user(ctx: &ProgCtx, version: Version, args: &[&str], io: &
     let mut throwaway = false;
     if url.as_deref().is_none_or(str::is_empty) {
         let dir = format!("{}/postgres", config_dir(ctx));
-        io.out(&format!("Using built-in PostgreSQL ({dir})\r\n"))
+        // cliui.Infof ends its line with \r\n; before 2.0 it was cobra's cmd.Printf("...\n").
+        let end = if before_2 { "\n" } else { "\r\n" };
+        io.out(&format!("Using built-in PostgreSQL ({dir}){end}"))
             .await?;
         throwaway = before_2 && ctx.builtin_postgres().is_none();
     }
