@@ -18,7 +18,7 @@
 //! `tests/sh_conformance.rs`; none in a distroless container, [`ContainerFixture::without_shell`])
 //! and these "coreutils":
 //!
-//! * `cat` – copies stdin to stdout until EOF.
+//! * `cat` – copies stdin to stdout until EOF; `cat FILE...` prints the pod's files.
 //! * `echo ARGS...` – prints its arguments joined by spaces and a newline.
 //! * `true` / `false` – exit 0 / exit 1.
 //! * `exit-code N` – exits with status N.
@@ -37,7 +37,10 @@
 //!   --username U --email E`, `server postgres-builtin-url [--raw-url]` (the built-in
 //!   PostgreSQL, [`fixtures::coder_v2_builtin_db`]), `--version` / `version`; its prompts read
 //!   stdin as the version does (a fresh `bufio.Reader` per prompt before v2.18, so a line
-//!   written early is lost), ask again when a check fails, and retry the database (v2.19+).
+//!   written early is lost), ask again when a check fails, and retry the database (v2.19+);
+//!   before 2.0 (`v0.x`) create-admin-user reads `CODER_POSTGRES_URL`, lets `CODER_USERNAME`,
+//!   `CODER_EMAIL` and `CODER_PASSWORD` override its flags, and without a URL fills a throwaway
+//!   built-in PostgreSQL (coder/coder issue 7513).
 //! * Scripted programs ([`Step`]) replace one of these by name, for odd or hostile output.
 //!
 //! A program that is not installed fails like containerd does (an `InternalError` status on
