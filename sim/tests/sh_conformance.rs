@@ -122,6 +122,11 @@ fn scripts_behave_as_in_the_real_shell() {
         ("true && echo yes || echo no; false && echo yes || echo no".into(), vec![]),
         ("echo 'single $HOME' \"double $HOME\"".into(), vec![]),
         ("missing-program; echo \"status $?\"".into(), vec![]),
+        // `cat FILE` (the server's config file), a missing one too.
+        (
+            format!("cat \"{present}\"; echo; cat /nowhere/x; echo \"status $?\""),
+            vec![],
+        ),
         // kubectl-coder's v2 wrapper: unset, then export one name under another.
         (
             "unset HOME DB_URL; echo \"home=${HOME:-none} url=${DB_URL:-none}\"; sh -c 'echo \"child=${HOME:-none}\"'".into(),
