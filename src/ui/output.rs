@@ -24,9 +24,15 @@ pub fn stdout(text: &str) -> std::io::Result<()> {
     }
 }
 
-/// Writes to stdout, and says if any of it did not get there (a closed pipe too): for
+/// Writes to stdout, and says if any of it did not get there (a closed pipe too, or a stdout
+/// that was closed when we started, which std had quietly reopened on /dev/null): for
 /// credentials, which must not be lost.
 pub fn stdout_all(text: &str) -> std::io::Result<()> {
+    if crate::platform::stdio::stdout_closed_at_start() {
+        return Err(std::io::Error::other(
+            "it was closed when kubectl-coder started",
+        ));
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes()).and_then(|()| out.flush())
 }

@@ -204,6 +204,52 @@ fn credentials_that_cannot_reach_stdout_go_to_stderr() {
     }
 }
 
+/// `>&-`: std reopens a closed stdout on /dev/null before `main`; the plugin still sees that
+/// it was closed and puts the credentials on stderr. A deliberate `>/dev/null` is honoured.
+#[test]
+fn a_closed_stdout_does_not_swallow_the_credentials() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let token = env.sim.v1_session_token("admin");
+    for (command, user) in [
+        ("reset-password alice --yes", "alice"),
+        ("reset-admin-password --yes", "admin"),
+    ] {
+        let run = env
+            .program("/bin/sh")
+            .env("CODER_TOKEN", &token)
+            .args(["-c", &format!("exec kubectl-coder {command} >&-")])
+            .run();
+        run.code(1);
+        let password = match user {
+            "admin" => env.sim.v1_admin_password(),
+            _ => env.sim.v1_user(user).unwrap().password,
+        }
+        .unwrap();
+        assert!(
+            run.stderr.starts_with(
+                "error: the result could not be written to stdout (it was closed when kubectl-coder started); here it is instead:\n"
+            ),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(&password), "{}", run.stderr);
+        assert!(
+            run.stderr.ends_with("error: the change was made, but its result reached stderr only (above), not stdout\nhint: keep what is shown above; check where stdout goes (a closed pipe, a full disk)\n"),
+            "{}",
+            run.stderr
+        );
+    }
+    let run = env
+        .program("/bin/sh")
+        .args([
+            "-c",
+            "exec kubectl-coder reset-admin-password --yes >/dev/null",
+        ])
+        .run();
+    run.success();
+    assert_eq!(run.stderr, "");
+}
+
 #[test]
 fn sigterm_and_sighup_show_the_password_sent() {
     for (signal, code, name) in [
