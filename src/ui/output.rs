@@ -43,9 +43,10 @@ pub fn stderr_all(text: &str) {
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
-/// One line of diagnostics on stderr, control characters made visible.
+/// One line of diagnostics on stderr, control characters made visible and any remote line
+/// in it marked ([`text::guarded`]).
 pub fn note(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{}", text::sanitize(text));
+    let _ = writeln!(std::io::stderr(), "{}", text::guarded(text));
 }
 
 /// `--verbose` lines on stderr. Callers never pass a secret.

