@@ -82,6 +82,11 @@ fn structured<T: Serialize>(
         OutputFormat::Yaml => {
             let mut yaml = Zeroizing::new(String::with_capacity(capacity));
             serde_saphyr::to_fmt_writer(&mut *yaml, value).expect("plain data serialises");
+            // The YAML writer leaves format characters (U+202E...) raw in plain scalars; JSON
+            // is YAML too, and escapes them.
+            if yaml.chars().any(text::is_format) {
+                return structured(OutputFormat::Json, value, capacity);
+            }
             Some(yaml)
         }
     }
@@ -466,6 +471,17 @@ mod tests {
             ]
         );
         assert_eq!(json["generation"], "v1");
+    }
+
+    #[test]
+    fn yaml_never_carries_a_raw_format_character() {
+        let target = target();
+        let mut report = report(&target, Some("pw"));
+        report.raw_output = Some("a\u{202e}b\u{200b}c".into());
+        let yaml = render_credentials(OutputFormat::Yaml, &report, false);
+        assert!(!yaml.chars().any(text::is_format), "{}", *yaml);
+        let back: serde_json::Value = serde_saphyr::from_str(&yaml).unwrap();
+        assert_eq!(back["rawOutput"], "a\u{202e}b\u{200b}c");
     }
 
     #[test]

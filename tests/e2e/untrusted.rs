@@ -715,6 +715,10 @@ fn password_stdin_refuses_a_second_line_and_control_characters() {
             "Correct-Horse\u{1b}[0mBattery-9\n",
             "password contains a control character (U+001B): remove it",
         ),
+        (
+            "Correct-Horse-Battery-9\u{200b}\u{202e}ZZ\n",
+            "password contains an invisible format character (U+200B): remove it",
+        ),
     ] {
         env.plugin()
             .args(["reset-password", "alice", "--yes", "--password-stdin"])
