@@ -601,6 +601,14 @@ pub fn check_password_rules(candidate: &str) {
             "U+{:04X}",
             c as u32
         )))
+    } else if let Some(c) = candidate
+        .chars()
+        .find(|&c| kubectl_coder::text::is_format(c))
+    {
+        Err(PasswordProblem::FormatCharacter(format!(
+            "U+{:04X}",
+            c as u32
+        )))
     } else if let Some(first @ ('{' | '[')) = candidate.chars().next() {
         Err(PasswordProblem::LooksLikeJson(first))
     } else if candidate.trim() != candidate {

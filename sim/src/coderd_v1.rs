@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use tokio::io::DuplexStream;
 
 use crate::ids;
-use crate::state::{CoderdRequest, Shared, V1User, lock};
+use crate::state::{CoderdBehaviour, CoderdRequest, Shared, V1User, lock};
 
 fn user_json(u: &V1User) -> Value {
     json!({
@@ -90,7 +90,22 @@ async fn handle(req: Request<Incoming>, shared: &Shared) -> Result<Resp, &'stati
         Ok(b) => b.to_bytes().to_vec(),
         Err(_) => Vec::new(),
     };
-    let resp = route(&method, &path, token.as_deref(), &body, shared);
+    let behaviour = lock(shared).coderd_behaviour.clone();
+    if let Some(CoderdBehaviour::Slow(delay)) = &behaviour {
+        tokio::time::sleep(*delay).await;
+    }
+    let resp = match &behaviour {
+        Some(CoderdBehaviour::RedirectTo(base)) => redirect(&format!("{base}{path}"), &method),
+        Some(CoderdBehaviour::ErrorMessage(msg)) => {
+            let resp = route(&method, &path, token.as_deref(), &body, shared);
+            if resp.status().as_u16() >= 400 {
+                error(resp.status().as_u16(), "forbidden", msg)
+            } else {
+                resp
+            }
+        }
+        _ => route(&method, &path, token.as_deref(), &body, shared),
+    };
     let mut s = lock(shared);
     // The fault: the request took effect, and then the connection went.
     let drop_answer = s.coderd_drop_answer_to.as_deref() == Some(method.as_str());
@@ -119,6 +134,28 @@ fn json_resp(status: u16, v: &Value) -> Resp {
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     r.headers_mut()
         .insert("content-type", "application/json".parse().unwrap());
+    r
+}
+
+/// net/http's `Redirect` (src/net/http/server.go) with `StatusPermanentRedirect`: the
+/// `Location`; for GET and HEAD an HTML content type, and for GET a body naming the target
+/// (written with `Fprintln`, hence the second newline).
+fn redirect(location: &str, method: &str) -> Resp {
+    let body = if method == "GET" {
+        format!("<a href=\"{location}\">Permanent Redirect</a>.\n\n")
+    } else {
+        String::new()
+    };
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = StatusCode::PERMANENT_REDIRECT;
+    r.headers_mut().insert(
+        "location",
+        location.parse().expect("a URL is a header value"),
+    );
+    if method == "GET" || method == "HEAD" {
+        r.headers_mut()
+            .insert("content-type", "text/html; charset=utf-8".parse().unwrap());
+    }
     r
 }
 

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use crate::ids;
 use crate::sim::Sim;
-use crate::state::{CoderdRequest, PortForwardRecord, V1User, lock};
+use crate::state::{CoderdBehaviour, CoderdRequest, PortForwardRecord, V1User, lock};
 
 impl Sim {
     /// coderd v1's account `username` (case-insensitive), as it is now.
@@ -39,6 +39,11 @@ impl Sim {
     /// without an answer.
     pub fn coderd_drop_answer_to(&self, method: &str) {
         lock(&self.shared).coderd_drop_answer_to = Some(method.to_string());
+    }
+
+    /// coderd answers every request from now on this way ([`CoderdBehaviour`]).
+    pub fn coderd_behaves(&self, behaviour: CoderdBehaviour) {
+        lock(&self.shared).coderd_behaviour = Some(behaviour);
     }
 
     /// An ID token of the OIDC issuer for `user`, expiring at `exp` (in the past for an

@@ -79,6 +79,7 @@ mod websocket;
 pub use fixtures::charts::Scenario;
 pub use fixtures::pod::{ContainerFixture, Listener, PodFixture, Step, V1OutputFormat};
 pub use sim::{KubeconfigOptions, Sim, SimBuilder};
+pub use state::CoderdBehaviour;
 pub use state::{
     CoderdRequest, ExecFault, ExecRecord, LoggedRequest, PortForwardRecord, Rule, V1User,
 };

@@ -200,6 +200,7 @@ impl SimBuilder {
             coderd_sessions: Vec::new(),
             coderd_requests: Vec::new(),
             coderd_drop_answer_to: None,
+            coderd_behaviour: None,
             oidc_accounts: self
                 .oidc_users
                 .iter()

@@ -190,6 +190,8 @@ pub(crate) struct State {
     /// The next coderd request with this method is applied, then the connection closes
     /// without an answer.
     pub coderd_drop_answer_to: Option<String>,
+    /// How coderd answers every request from now on, when not as usual.
+    pub coderd_behaviour: Option<CoderdBehaviour>,
     pub portforwards: Vec<PortForwardRecord>,
     /// The OIDC issuer's accounts (user, refresh token), the ID tokens it minted (token,
     /// user, expiry in Unix seconds) and how many refresh grants it answered.
@@ -249,4 +251,19 @@ pub(crate) type Shared = Arc<Mutex<State>>;
 
 pub(crate) fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, State> {
     shared.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Ways coderd v1 (coderd_v1.rs) may answer that are not its usual API (faults and
+/// deployments), each an assumption where coderd's own code would decide it (closed source).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoderdBehaviour {
+    /// With TLS on, the HTTP port sends every request to this https base URL (the access URL)
+    /// with `308 Permanent Redirect` and nothing is applied. Assumed: Coder v1's docs do not
+    /// say what port 8080 does then; a Go server redirecting to https answers as net/http's
+    /// `http.Redirect` does (server.go: `Location`, and a short HTML body for GET).
+    RedirectTo(String),
+    /// Each answer comes this long after its request (a coderd under load, a slow database).
+    Slow(std::time::Duration),
+    /// Every error carries this `msg` (error.go's `APIError`): a hostile or odd message.
+    ErrorMessage(String),
 }

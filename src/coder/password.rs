@@ -54,6 +54,10 @@ pub enum PasswordProblem {
     /// NUL, escape and other control characters cannot be typed at a login form.
     #[error("password contains a control character ({0}): remove it")]
     ControlCharacter(String),
+    /// Zero-width and bidirectional characters (Unicode's format characters) show as nothing
+    /// or reorder what is shown: the password read would not be the one seen.
+    #[error("password contains an invisible format character ({0}): remove it")]
+    FormatCharacter(String),
 }
 
 /// Checks `password` against Coder's rules, and that it fits on the one line
@@ -70,6 +74,12 @@ pub fn check(password: &str) -> Result<(), PasswordProblem> {
         .find(|c| c.is_control() && *c != '\t' || ('\u{80}'..='\u{9f}').contains(c))
     {
         return Err(PasswordProblem::ControlCharacter(format!(
+            "U+{:04X}",
+            c as u32
+        )));
+    }
+    if let Some(c) = password.chars().find(|&c| crate::text::is_format(c)) {
+        return Err(PasswordProblem::FormatCharacter(format!(
             "U+{:04X}",
             c as u32
         )));
@@ -286,6 +296,10 @@ mod tests {
         assert_eq!(
             check("Password\u{9b}Secured123!"),
             Err(PasswordProblem::ControlCharacter("U+009B".into()))
+        );
+        assert_eq!(
+            check("Tr0ub4dor-Secured123!\u{200b}\u{202e}ZZ"),
+            Err(PasswordProblem::FormatCharacter("U+200B".into()))
         );
         let at_limit = format!("{}{}", "PasswordSecured123!", "x".repeat(MAX_LEN - 19));
         assert_eq!(check(&at_limit), Ok(()));

@@ -48,11 +48,21 @@ pub enum Reading {
 ///
 /// Keys are whole words (`-` and `_` belong to a word: `reset-admin-password:` is not
 /// `password:`). A line cut short is never read: only lines that ended, or the last line of a
-/// command that `finished` (reported an exit status).
+/// command that `finished` (reported an exit status). A `User` line names the password's user
+/// only within [`USER_LINE_WINDOW`] lines before it (counted in arrival order, both streams).
+///
+/// Every line is read, however long the output, when the transcript was made with
+/// [`Transcript::keeping`]`(`[`may_hold_credentials`]`)`: the lines that matter are kept from
+/// the dropped middle too. If even those overflowed, the output is not understood.
 pub fn read_reset_output(transcript: &Transcript, finished: bool) -> Reading {
+    if transcript.kept_overflowed() {
+        return Reading::Ambiguous(
+            "more credential lines than can be kept from the middle of the output".to_string(),
+        );
+    }
     let mut found: Vec<(String, Option<String>)> = Vec::new();
-    let mut recent_user: Option<(usize, String)> = None;
-    for (index, line) in transcript.lines().enumerate() {
+    let mut recent_user: Option<(u64, String)> = None;
+    for (index, line) in transcript.numbered_lines() {
         let whole = match line.end {
             LineEnd::Newline => true,
             LineEnd::Eof => finished,
@@ -87,7 +97,7 @@ pub fn read_reset_output(transcript: &Transcript, finished: bool) -> Reading {
                     // The block's User line comes just before its Password line.
                     let user = recent_user
                         .as_ref()
-                        .filter(|(at, _)| index - at <= 3)
+                        .filter(|(at, _)| index - at <= USER_LINE_WINDOW)
                         .map(|(_, u)| u.clone());
                     found.push((value.to_string(), user));
                 }
@@ -125,10 +135,22 @@ impl Reading {
     }
 }
 
+/// The boxed block puts `User:` on the line before `Password:`; a log line or two of the
+/// other stream may arrive between them, no more.
+pub const USER_LINE_WINDOW: u64 = 3;
+
+/// Whether a line (as it came) is one [`read_reset_output`] acts on: a `User`/`Password` line
+/// in any known shape. For [`Transcript::keeping`], so such a line is read wherever it comes.
+pub fn may_hold_credentials(line: &[u8]) -> bool {
+    let text = Zeroizing::new(text::plain(line));
+    !fields(strip_log_prefix(&text)).is_empty()
+}
+
 /// [`read_reset_output`] over whole outputs, stdout's lines first (the order of arrival is
 /// not known), as from a command that finished.
 pub fn parse_reset_output(stdout: &[u8], stderr: &[u8]) -> Reading {
-    read_reset_output(&Transcript::of(stdout, stderr), true)
+    let transcript = Transcript::keeping(may_hold_credentials).with(stdout, stderr);
+    read_reset_output(&transcript, true)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,17 +299,22 @@ fn strip_log_prefix(line: &str) -> &str {
     }
 }
 
-/// A temporary password Coder could have made: printable, no spaces, not absurdly long.
+/// A temporary password Coder could have made: printable, no spaces, nothing invisible
+/// (format characters would make it display as another), not absurdly long.
 fn plausible_password(value: &str) -> bool {
     !value.is_empty()
         && value.chars().count() <= 256
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || text::is_format(c))
 }
 
 fn plausible_username(value: &str) -> bool {
     !value.is_empty()
         && value.chars().count() <= 64
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || text::is_format(c))
 }
 
 #[cfg(test)]
@@ -413,6 +440,31 @@ mod tests {
                 found("admin", "kv8Hq2k3"),
             ),
             ("empty", String::new(), Read::Nothing),
+            (
+                "a zero-width space and a right-to-left override in the password",
+                "Password: Tr0ub4dor\u{200b}\u{202e}ZZ\n".into(),
+                Read::Ambiguous,
+            ),
+            (
+                "a byte order mark, an isolate, a tag",
+                "Password: a\u{feff}b\nPassword: c\u{2066}d\nPassword: e\u{e0041}\n".into(),
+                Read::Ambiguous,
+            ),
+            (
+                "the User line just before, or two lines between",
+                "User: root\nPassword: near-1\n".into(),
+                found("root", "near-1"),
+            ),
+            (
+                "the User line three lines before: still the block",
+                "User: root\nlog a\nlog b\nPassword: near-3\n".into(),
+                found("root", "near-3"),
+            ),
+            (
+                "a User line four lines before is another block's",
+                "User: root\nlog a\nlog b\nlog c\nPassword: far-4\n".into(),
+                found("admin", "far-4"),
+            ),
         ];
         for (what, output, want) in table {
             assert_eq!(read(&output), want, "{what}");
@@ -472,6 +524,54 @@ mod tests {
                 .expose(),
             "at-the-end-42"
         );
+    }
+
+    /// More than the kept first and last MiB: the password in the dropped middle is found,
+    /// by the same rules (a second, different one there is still caught), and what is kept
+    /// stays bounded.
+    #[test]
+    fn a_password_in_the_middle_of_a_long_log() {
+        use crate::kube::transcript::{HEAD_BYTES, KEPT_BYTES, TAIL_BYTES};
+        let log = "2026-11-27 10:00:00.000 [INFO] <coderd> migrating: nothing to do\n"
+            .repeat(60_000)
+            .into_bytes();
+        assert!(log.len() > HEAD_BYTES + TAIL_BYTES);
+        let with = |middle: &[u8]| -> Vec<u8> { [&log[..], middle, &log[..]].concat() };
+
+        let out = with(b"User:     root\nPassword: in-the-middle-7\n");
+        let transcript = Transcript::keeping(may_hold_credentials).with(&out, b"");
+        assert!(!transcript.gaps().is_empty());
+        let kept: usize = transcript
+            .numbered_lines()
+            .iter()
+            .map(|(_, l)| l.text.len() + 1)
+            .sum();
+        assert!(kept <= HEAD_BYTES + TAIL_BYTES + KEPT_BYTES, "{kept}");
+        assert_eq!(
+            read_reset_output(&transcript, true)
+                .credentials()
+                .map(|c| (c.username, c.password.expose().to_string())),
+            Some(("root".into(), "in-the-middle-7".into()))
+        );
+
+        let two = with(b"Password: first-one-1\nPassword: other-one-2\n");
+        assert!(matches!(
+            parse_reset_output(&two, b""),
+            Reading::Ambiguous(_)
+        ));
+        // A User line and its Password far apart, with the middle dropped, are not a block.
+        let apart = [&b"User: root\n"[..], &log, b"Password: alone-9\n"].concat();
+        assert_eq!(
+            read(std::str::from_utf8(&apart).unwrap()),
+            found("admin", "alone-9")
+        );
+        // Endless credential lines in the middle: bounded, and not understood.
+        let flood = "level=info user=bob password=same-pw-5\n".repeat(2 * KEPT_BYTES / 30);
+        let flooded = with(flood.as_bytes());
+        assert!(matches!(
+            parse_reset_output(&flooded, b""),
+            Reading::Ambiguous(_)
+        ));
     }
 
     #[test]

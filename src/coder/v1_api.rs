@@ -8,6 +8,7 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::coder::password::Secret;
+use crate::text;
 
 pub const USERS_PATH: &str = "/api/v0/users";
 pub const LOGIN_PATH: &str = "/auth/basic/login";
@@ -196,7 +197,8 @@ pub fn error_message(status: u16, body: &[u8]) -> String {
         msg: String,
     }
     match serde_json::from_slice::<ApiError>(body) {
-        Ok(e) if !e.error.msg.trim().is_empty() => e.error.msg.trim().to_string(),
+        // Each further line of it quoted: it must not pass for a line of ours.
+        Ok(e) if !e.error.msg.trim().is_empty() => text::quoted_lines(e.error.msg.trim()),
         _ => {
             let reason = http::StatusCode::from_u16(status)
                 .ok()
@@ -331,6 +333,13 @@ mod tests {
         );
         assert!(read_session_token(br#"{"session_token":""}"#).is_none());
         assert!(read_session_token(br#"{"error":{"msg":"no"}}"#).is_none());
+        assert_eq!(
+            error_message(
+                403,
+                br#"{"error":{"msg":"denied\nhint: run curl x | sh\u202e"}}"#
+            ),
+            "denied\n  | hint: run curl x | sh<U+202E>"
+        );
         assert!(read_session_token(b"{\"session_token\":\"a\\nb\"}").is_none());
         assert_eq!(
             error_message(403, br#"{"error":{"msg":"You do not have permission to do that.","code":"forbidden","details":null}}"#),

@@ -163,6 +163,7 @@ async fn look_inside(
         argv: &argv,
         stdin: Stdin::None,
         timeout: Some(session.config.exec_timeout.unwrap_or(PROBE_TIMEOUT)),
+        keep_lines: None,
     };
     let mut signals = Signals::listen().map_err(|e| format!("could not watch for signals: {e}"))?;
     let ran = exec::run(conn, request, &mut signals, &mut |_| {})

@@ -14,7 +14,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::kube::connection::Connection;
 use crate::kube::error::{ApiCall, ApiCallError};
 use crate::kube::signals::{Signal, Signals};
-use crate::kube::transcript::{Stream, Transcript};
+use crate::kube::transcript::{KeepLine, Stream, Transcript};
 
 /// One command to run.
 pub struct ExecRequest<'a> {
@@ -24,6 +24,8 @@ pub struct ExecRequest<'a> {
     pub stdin: Stdin<'a>,
     /// For the connection and the command together.
     pub timeout: Option<Duration>,
+    /// Lines the reader of the output must see even from the dropped middle of a long one.
+    pub keep_lines: Option<KeepLine>,
 }
 
 /// What the command gets on stdin.
@@ -181,7 +183,10 @@ pub async fn run(
         Stdin::Dialogue(dialogue) => Some(dialogue),
     };
 
-    let mut transcript = Transcript::new();
+    let mut transcript = match request.keep_lines {
+        Some(keep) => Transcript::keeping(keep),
+        None => Transcript::new(),
+    };
     let mut out_chunk = vec![0u8; READ_CHUNK];
     let mut err_chunk = vec![0u8; READ_CHUNK];
     let (mut stdout_open, mut stderr_open) = (true, true);

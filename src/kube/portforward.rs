@@ -64,27 +64,33 @@ pub struct Tunnel {
     refused: Fuse<BoxFuture<'static, Option<String>>>,
     forwarder: Option<kube::api::Portforwarder>,
     connection: tokio::task::JoinHandle<()>,
-    timeout: Duration,
+    /// When the whole exchange (opening and every request) must be over, and that limit.
+    deadline: Option<(tokio::time::Instant, Duration)>,
 }
 
 impl Tunnel {
-    /// Opens the port-forward and an HTTP/1.1 connection over it. `timeout` bounds the
-    /// opening and each request.
+    /// Opens the port-forward and an HTTP/1.1 connection over it. `limit` bounds the opening
+    /// and every request together (`None`: no limit), so a slow pod cannot stretch a run
+    /// to a multiple of it.
     pub async fn open(
         conn: &Connection,
         pod: &str,
         port: u16,
-        timeout: Duration,
+        limit: Option<Duration>,
     ) -> Result<Tunnel, TunnelError> {
+        let deadline = limit.map(|l| (tokio::time::Instant::now() + l, l));
         let call = || ApiCall::PortForward {
             namespace: conn.namespace.clone(),
             pod: pod.to_string(),
             port,
         };
-        let mut forwarder = tokio::time::timeout(timeout, conn.pods().portforward(pod, &[port]))
-            .await
-            .map_err(|_| TunnelError::TimedOut(timeout))?
-            .map_err(|e| conn.api_error(call(), e))?;
+        let pods = conn.pods();
+        let ports = [port];
+        let mut forwarder = tokio::select! {
+            forwarder = pods.portforward(pod, &ports) => forwarder,
+            limit = expiry(deadline) => return Err(TunnelError::TimedOut(limit)),
+        }
+        .map_err(|e| conn.api_error(call(), e))?;
         let stream = forwarder
             .take_stream(port)
             .ok_or_else(|| TunnelError::Broken("the port's stream was not opened".into()))?;
@@ -93,9 +99,11 @@ impl Tunnel {
             .ok_or_else(|| TunnelError::Broken("the port's error channel was not opened".into()))?
             .boxed()
             .fuse();
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| TunnelError::Broken(e.to_string()))?;
+        let (sender, connection) = tokio::select! {
+            handshake = hyper::client::conn::http1::handshake(TokioIo::new(stream)) => handshake,
+            limit = expiry(deadline) => return Err(TunnelError::TimedOut(limit)),
+        }
+        .map_err(|e| TunnelError::Broken(e.to_string()))?;
         let connection = tokio::spawn(async move {
             let _ = connection.await;
         });
@@ -104,7 +112,7 @@ impl Tunnel {
             refused,
             forwarder: Some(forwarder),
             connection,
-            timeout,
+            deadline,
         })
     }
 
@@ -113,7 +121,7 @@ impl Tunnel {
         &mut self,
         request: http::Request<Full<Bytes>>,
     ) -> Result<Answer, TunnelError> {
-        let timeout = self.timeout;
+        let deadline = self.deadline;
         let (sender, refused) = (&mut self.sender, &mut self.refused);
         let exchange = async {
             sender
@@ -147,7 +155,7 @@ impl Tunnel {
         let result = tokio::select! {
             answer = exchange => answer,
             Some(message) = &mut *refused => return Err(TunnelError::Refused(message.trim().to_string())),
-            _ = tokio::time::sleep(timeout) => Err(TunnelError::TimedOut(timeout)),
+            limit = expiry(deadline) => Err(TunnelError::TimedOut(limit)),
         };
         if let Err(TunnelError::Broken(_)) = &result
             && let Ok(Some(message)) = tokio::time::timeout(REFUSAL_GRACE, refused).await
@@ -164,5 +172,16 @@ impl Tunnel {
             forwarder.abort();
             let _ = tokio::time::timeout(Duration::from_secs(2), forwarder.join()).await;
         }
+    }
+}
+
+/// Resolves with the limit when the deadline passes; never without one.
+async fn expiry(deadline: Option<(tokio::time::Instant, Duration)>) -> Duration {
+    match deadline {
+        Some((at, limit)) => {
+            tokio::time::sleep_until(at).await;
+            limit
+        }
+        None => std::future::pending().await,
     }
 }

@@ -1,6 +1,9 @@
 //! What a remote command printed, as lines in the order they arrived on stdout and stderr,
 //! kept within bounds: the first and last MiB of each stream, with a count of what was
-//! dropped between. Endless output costs memory of a few MiB, not all it sends.
+//! dropped between. Endless output costs memory of a few MiB, not all it sends. A reader
+//! that must see every line of a kind, wherever it comes (a password in the middle of a long
+//! log), names them with [`KeepLine`]: those are kept from the dropped middle too, within
+//! [`KEPT_BYTES`].
 
 use std::collections::VecDeque;
 
@@ -69,6 +72,12 @@ pub const HEAD_BYTES: usize = 1 << 20;
 pub const TAIL_BYTES: usize = 1 << 20;
 /// Longer lines are cut into pieces of this size.
 pub const MAX_LINE: usize = 64 * 1024;
+/// Bytes of each stream's [`KeepLine`] lines kept from the dropped middle.
+pub const KEPT_BYTES: usize = 256 * 1024;
+
+/// Whether a line (its bytes as they came, without `\n`) must be seen by the reader even when
+/// it falls in the dropped middle of a stream.
+pub type KeepLine = fn(&[u8]) -> bool;
 
 #[derive(Default)]
 struct StreamLog {
@@ -80,6 +89,11 @@ struct StreamLog {
     tail_bytes: usize,
     /// The arrival number of the first dropped line, and what was dropped.
     gap: Option<(u64, Gap)>,
+    /// [`KeepLine`] lines of the dropped middle, and their bytes.
+    kept: Vec<(u64, Line)>,
+    kept_bytes: usize,
+    /// A [`KeepLine`] line was dropped: no room was left for it.
+    kept_overflow: bool,
     received: u64,
 }
 
@@ -93,6 +107,7 @@ pub struct Transcript {
     next: u64,
     /// The last [`RECENT`] bytes of stdout, exactly as they arrived.
     recent: VecDeque<u8>,
+    keep: Option<KeepLine>,
 }
 
 impl std::fmt::Debug for Transcript {
@@ -111,15 +126,27 @@ impl Transcript {
         Transcript::default()
     }
 
+    /// A transcript that also keeps the `keep` lines of the dropped middle.
+    pub fn keeping(keep: KeepLine) -> Transcript {
+        let mut transcript = Transcript::default();
+        transcript.keep = Some(keep);
+        transcript
+    }
+
     /// A transcript of whole outputs, stdout's lines first (for tests and fuzzing, where
     /// the order of arrival is not known).
     pub fn of(stdout: &[u8], stderr: &[u8]) -> Transcript {
-        let mut t = Transcript::new();
+        Transcript::new().with(stdout, stderr)
+    }
+
+    /// This transcript after whole outputs, stdout's lines first.
+    pub fn with(mut self, stdout: &[u8], stderr: &[u8]) -> Transcript {
+        let t = &mut self;
         t.push(Stream::Stdout, stdout);
         t.finish_stream(Stream::Stdout);
         t.push(Stream::Stderr, stderr);
         t.finish();
-        t
+        self
     }
 
     /// Takes a chunk as it arrived.
@@ -177,6 +204,7 @@ impl Transcript {
     fn end_line(&mut self, stream: Stream, end: LineEnd) {
         let seq = self.next;
         self.next += 1;
+        let keep = self.keep;
         let log = &mut self.streams[stream.index()];
         let text = std::mem::take(&mut log.partial);
         let len = text.len() + 1;
@@ -203,6 +231,14 @@ impl Transcript {
             ));
             gap.bytes += dropped.text.len() as u64 + u64::from(dropped.end == LineEnd::Newline);
             gap.lines += 1;
+            if keep.is_some_and(|keep| keep(&dropped.text)) {
+                if log.kept_bytes + dropped.text.len() < KEPT_BYTES {
+                    log.kept_bytes += dropped.text.len() + 1;
+                    log.kept.push((dropped_seq, dropped));
+                    continue;
+                }
+                log.kept_overflow = true;
+            }
             dropped.text.zeroize();
         }
     }
@@ -246,6 +282,25 @@ impl Transcript {
             Entry::Line(line) => Some(line),
             Entry::Gap(_) => None,
         })
+    }
+
+    /// Every line a reader may see, with its arrival number (which counts dropped lines
+    /// too, so that lines far apart never look adjacent), in the order they arrived: the
+    /// kept head and tail of both streams and the [`KeepLine`] lines of their middles.
+    pub fn numbered_lines(&self) -> Vec<(u64, &Line)> {
+        let mut all: Vec<(u64, &Line)> = Vec::new();
+        for log in &self.streams {
+            for (seq, line) in log.head.iter().chain(&log.kept).chain(&log.tail) {
+                all.push((*seq, line));
+            }
+        }
+        all.sort_by_key(|(seq, _)| *seq);
+        all
+    }
+
+    /// Whether a [`KeepLine`] line had to be dropped (more of them than [`KEPT_BYTES`]).
+    pub fn kept_overflowed(&self) -> bool {
+        self.streams.iter().any(|s| s.kept_overflow)
     }
 
     /// The kept lines of one stream.
@@ -296,7 +351,12 @@ impl Drop for Transcript {
         self.recent.iter_mut().for_each(|b| *b = 0);
         for log in &mut self.streams {
             log.partial.zeroize();
-            for (_, line) in log.head.iter_mut().chain(log.tail.iter_mut()) {
+            let lines = log
+                .head
+                .iter_mut()
+                .chain(&mut log.kept)
+                .chain(&mut log.tail);
+            for (_, line) in lines {
                 line.text.zeroize();
             }
         }
@@ -369,6 +429,47 @@ mod tests {
             .position(|e| matches!(e, Entry::Gap(_)))
             .unwrap();
         assert!(at > 0 && at < entries.len() - 1);
+    }
+
+    #[test]
+    fn lines_to_keep_survive_the_dropped_middle_within_bounds() {
+        fn marked(line: &[u8]) -> bool {
+            line.starts_with(b"KEEP")
+        }
+        let filler = format!("{}\n", "y".repeat(99)).repeat(30_000);
+        let mut t = Transcript::keeping(marked);
+        t.push(Stream::Stdout, filler.as_bytes());
+        t.push(Stream::Stdout, b"KEEP one\n");
+        t.push(Stream::Stdout, filler.as_bytes());
+        t.finish();
+        let read: Vec<(u64, &[u8])> = t
+            .numbered_lines()
+            .into_iter()
+            .filter(|(_, l)| marked(&l.text))
+            .map(|(seq, l)| (seq, l.text.as_slice()))
+            .collect();
+        assert_eq!(read, [(30_000, &b"KEEP one"[..])]);
+        assert!(!t.kept_overflowed());
+        // Display stays the head, the gap and the tail.
+        assert!(!t.lines().any(|l| marked(&l.text)));
+        // Without `keeping`, the line is gone.
+        let plain = Transcript::new().with(format!("{filler}KEEP one\n{filler}").as_bytes(), b"");
+        assert!(!plain.numbered_lines().iter().any(|(_, l)| marked(&l.text)));
+
+        // More kept lines than KEPT_BYTES: bounded, and said.
+        let mut t = Transcript::keeping(marked);
+        let many = format!("KEEP {}\n", "k".repeat(995)).repeat(2 * KEPT_BYTES / 1000);
+        t.push(Stream::Stdout, filler.as_bytes());
+        t.push(Stream::Stdout, many.as_bytes());
+        t.push(Stream::Stdout, filler.as_bytes());
+        t.finish();
+        assert!(t.kept_overflowed());
+        let kept: usize = t
+            .numbered_lines()
+            .iter()
+            .map(|(_, l)| l.text.len() + 1)
+            .sum();
+        assert!(kept <= HEAD_BYTES + TAIL_BYTES + KEPT_BYTES, "{kept}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod home;
 pub mod lookpath;
+pub mod stdio;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -24,9 +24,15 @@ pub fn stdout(text: &str) -> std::io::Result<()> {
     }
 }
 
-/// Writes to stdout, and says if any of it did not get there (a closed pipe too): for
+/// Writes to stdout, and says if any of it did not get there (a closed pipe too, or a stdout
+/// that was closed when we started, which std had quietly reopened on /dev/null): for
 /// credentials, which must not be lost.
 pub fn stdout_all(text: &str) -> std::io::Result<()> {
+    if crate::platform::stdio::stdout_closed_at_start() {
+        return Err(std::io::Error::other(
+            "it was closed when kubectl-coder started",
+        ));
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes()).and_then(|()| out.flush())
 }
@@ -37,9 +43,10 @@ pub fn stderr_all(text: &str) {
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
-/// One line of diagnostics on stderr, control characters made visible.
+/// One line of diagnostics on stderr, control characters made visible and any remote line
+/// in it marked ([`text::guarded`]).
 pub fn note(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{}", text::sanitize(text));
+    let _ = writeln!(std::io::stderr(), "{}", text::guarded(text));
 }
 
 /// `--verbose` lines on stderr. Callers never pass a secret.
@@ -75,6 +82,11 @@ fn structured<T: Serialize>(
         OutputFormat::Yaml => {
             let mut yaml = Zeroizing::new(String::with_capacity(capacity));
             serde_saphyr::to_fmt_writer(&mut *yaml, value).expect("plain data serialises");
+            // The YAML writer leaves format characters (U+202E...) raw in plain scalars; JSON
+            // is YAML too, and escapes them.
+            if yaml.chars().any(text::is_format) {
+                return structured(OutputFormat::Json, value, capacity);
+            }
             Some(yaml)
         }
     }
@@ -464,6 +476,17 @@ mod tests {
             ]
         );
         assert_eq!(json["generation"], "v1");
+    }
+
+    #[test]
+    fn yaml_never_carries_a_raw_format_character() {
+        let target = target();
+        let mut report = report(&target, Some("pw"));
+        report.raw_output = Some("a\u{202e}b\u{200b}c".into());
+        let yaml = render_credentials(OutputFormat::Yaml, &report, false);
+        assert!(!yaml.chars().any(text::is_format), "{}", *yaml);
+        let back: serde_json::Value = serde_saphyr::from_str(&yaml).unwrap();
+        assert_eq!(back["rawOutput"], "a\u{202e}b\u{200b}c");
     }
 
     #[test]

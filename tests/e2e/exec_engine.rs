@@ -66,6 +66,7 @@ async fn run_with(
             (Some(_), true) => Stdin::Dialogue(&mut then_close),
         },
         timeout,
+        keep_lines: None,
     };
     let mut signals = Signals::listen().unwrap();
     exec::run(&conn, request, &mut signals, on_tick)

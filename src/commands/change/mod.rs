@@ -10,6 +10,7 @@ pub mod v1_user;
 use crate::cli::config::{Change, PasswordSource};
 use crate::coder::password::{self, Secret};
 use crate::coder::prompts::{Answer, PromptDialogue};
+use crate::coder::v1;
 use crate::commands::change::outcome::Verdict;
 use crate::commands::change::plan::{Answers, Question};
 use crate::commands::server_config;
@@ -17,6 +18,7 @@ use crate::commands::session::Session;
 use crate::exit_codes::ExitCode;
 use crate::kube::exec::{self, ExecRequest, Stdin};
 use crate::kube::signals::Signals;
+use crate::kube::transcript::KeepLine;
 use crate::ui::output::{self, DryRunReport, Place};
 use crate::ui::problem::Problem;
 use crate::ui::prompt;
@@ -135,6 +137,11 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
             None => Stdin::None,
         },
         timeout: config.exec_timeout,
+        // Coder v1 prints a password we cannot know: it must be found however long the log.
+        keep_lines: target
+            .generation
+            .is_v1()
+            .then_some(v1::may_hold_credentials as KeepLine),
     };
     let mut spinner = Spinner::new(
         &session.terminal,

@@ -4,8 +4,9 @@
 //! the next login. The session token and the admin's password are never printed, logged or
 //! stored.
 
+mod problems;
+
 use std::path::PathBuf;
-use std::time::Duration;
 
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -18,14 +19,14 @@ use crate::commands::change::outcome::Verdict;
 use crate::commands::session::Session;
 use crate::exit_codes::ExitCode;
 use crate::kube::connection::{Connection, USER_AGENT};
-use crate::kube::portforward::{Answer, Tunnel, TunnelError};
+use crate::kube::portforward::{Tunnel, TunnelError};
 use crate::ui::output::{self, CredentialsReport, DryRunReport, Place, ShownPassword};
-use crate::ui::problem::{self, Problem};
+use crate::ui::problem::Problem;
 use crate::ui::prompt;
-
-/// Each request through the tunnel, and opening it, may take this long when `--timeout` is
-/// not given.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+use problems::{
+    login_problem, no_session, no_such_user, patch_problem, redirect_problem, session_problem,
+    tunnel_problem,
+};
 
 /// Where the session comes from: said in messages, never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,34 +89,23 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     let config = session.config;
     let port = target.spec.api_port.unwrap_or(v1_api::DEFAULT_PORT);
+    let place = Place::new(conn.context.as_deref(), target);
     let saved = saved_session();
     if config.dry_run {
-        let how = match &saved {
-            Some((_, origin)) => format!("as {}", origin.describe()),
-            None => "after signing in as a site admin (email and password asked for)".into(),
-        };
-        let command = [
-            format!("port-forward to port {port} (coderd's API), {how}:"),
-            format!("GET {}", v1_api::USERS_PATH),
-            format!(
-                "PATCH {}/<id of {}> with a new temporary password",
-                v1_api::USERS_PATH,
-                wanted.as_str()
-            ),
-        ];
-        let report = DryRunReport {
-            dry_run: true,
-            action: crate::coder::action::Action::ResetPassword,
-            place: Place::new(conn.context.as_deref(), target),
-            command: &command,
-            stdin: None,
-        };
-        output::stdout(&output::render_dry_run(session.format(), &report))?;
-        return Ok(ExitCode::Success);
+        return dry_run(session, conn, target, port, wanted, saved).await;
+    }
+    if saved.is_none() && !session.terminal.can_prompt() {
+        return Err(no_session().into());
+    }
+    // Before anything leaves: the token would go to whatever pod matched.
+    let origin = saved.as_ref().map(|(_, origin)| origin);
+    if !config.assume_yes && !prompt::confirm(&confirmation(wanted, &place, origin))? {
+        output::note("Nothing was changed.");
+        return Ok(ExitCode::Declined);
     }
     let (credentials, origin) = match saved {
         Some((token, origin)) => (Credentials::Token(token), origin),
-        None if session.terminal.can_prompt() => {
+        None => {
             output::note(
                 "Coder v1 resets a user's password as a site admin or site manager does in the dashboard: sign in to coderd.",
             );
@@ -130,24 +120,12 @@ pub async fn run(
                 Origin::Login { email },
             )
         }
-        None => return Err(no_session().into()),
     };
-
-    let timeout = config.exec_timeout.unwrap_or(REQUEST_TIMEOUT);
-    session.log.line(&format!(
-        "port-forward to {}/{} port {port} (coderd's API), as {}",
-        target.namespace,
-        target.pod,
-        origin.describe()
-    ));
-    let mut tunnel = Tunnel::open(conn, &target.pod, port, timeout)
-        .await
-        .map_err(|e| tunnel_problem(&e, &Place::new(conn.context.as_deref(), target)))?;
-    let context = conn.context.as_deref();
+    let mut tunnel = open_tunnel(session, conn, target, port, &origin).await?;
     let result = reset(
         session,
         &mut tunnel,
-        Place::new(context, target),
+        place,
         wanted,
         chosen,
         credentials,
@@ -158,46 +136,128 @@ pub async fn run(
     result
 }
 
-/// Signs in if needed, finds the user, confirms and sets the temporary password.
-async fn reset(
+/// The question before any token or password leaves: who, where, and as whom.
+fn confirmation(wanted: &Account, place: &Place<'_>, origin: Option<&Origin>) -> String {
+    format!(
+        "Reset the password of {} on Coder v1 in pod {}/{}{}, {}? Coder asks them for a new one at the next login.",
+        wanted.as_str(),
+        place.namespace,
+        place.pod,
+        place
+            .context
+            .map(|c| format!(" (context {c})"))
+            .unwrap_or_default(),
+        match origin {
+            Some(origin) => format!("sending coderd {}", origin.describe()),
+            None => "signing in to coderd as a site admin or site manager (email and password asked next)".to_string(),
+        }
+    )
+}
+
+/// The port-forward, bounded with everything sent through it by `--timeout`.
+async fn open_tunnel(
     session: &Session<'_>,
-    tunnel: &mut Tunnel,
-    place: Place<'_>,
-    wanted: &Account,
-    chosen: Option<Secret>,
-    credentials: Credentials,
+    conn: &Connection,
+    target: &Target,
+    port: u16,
     origin: &Origin,
+) -> anyhow::Result<Tunnel> {
+    session.log.line(&format!(
+        "port-forward to {}/{} port {port} (coderd's API), as {}",
+        target.namespace,
+        target.pod,
+        origin.describe()
+    ));
+    let place = Place::new(conn.context.as_deref(), target);
+    Ok(
+        Tunnel::open(conn, &target.pod, port, session.config.exec_timeout)
+            .await
+            .map_err(|e| tunnel_problem(&e, &place))?,
+    )
+}
+
+/// `--dry-run`: the read-only lookup (does the user exist, can it be reset?), with the token
+/// sent only for that; nothing is changed. Without a saved session nothing is sent.
+async fn dry_run(
+    session: &Session<'_>,
+    conn: &Connection,
+    target: &Target,
+    port: u16,
+    wanted: &Account,
+    saved: Option<(Secret, Origin)>,
 ) -> anyhow::Result<ExitCode> {
-    let fail = |e: TunnelError| tunnel_problem(&e, &place);
-    let token = match credentials {
-        Credentials::Token(token) => token,
-        Credentials::Login { email, password } => {
-            session.log.line(&format!(
-                "coderd: POST {} as {email} (password not shown)",
-                v1_api::LOGIN_PATH
-            ));
-            let body = v1_api::login_body(&email, &password);
-            let answer = tunnel
-                .send(request("POST", v1_api::LOGIN_PATH, None, &body))
-                .await
-                .map_err(fail)?;
-            match (
-                answer.status.as_u16(),
-                v1_api::read_session_token(&answer.body),
-            ) {
-                (200..=299, Some(token)) => token,
-                (status, _) => return Err(login_problem(status, &answer, &email).into()),
-            }
+    let place = Place::new(conn.context.as_deref(), target);
+    let (how, found) = match saved {
+        Some((token, origin)) => {
+            let mut tunnel = open_tunnel(session, conn, target, port, &origin).await?;
+            let looked_up = lookup(session, &mut tunnel, &place, wanted, &token, &origin).await;
+            tunnel.close().await;
+            (format!("as {}", origin.describe()), Some(looked_up?))
+        }
+        None => {
+            output::note(
+                "note: the user was not looked up: no Coder session was found (CODER_TOKEN, or the v1 CLI's login) to send for it",
+            );
+            (
+                "after signing in as a site admin (email and password asked for)".to_string(),
+                None,
+            )
         }
     };
+    let command = [
+        format!("port-forward to port {port} (coderd's API), {how}:"),
+        match &found {
+            Some(user) => format!(
+                "GET {}: found {} ({})",
+                v1_api::USERS_PATH,
+                user.username,
+                user.email
+            ),
+            None => format!("GET {}", v1_api::USERS_PATH),
+        },
+        match &found {
+            Some(user) => format!(
+                "PATCH {}/{} with a new temporary password",
+                v1_api::USERS_PATH,
+                user.id
+            ),
+            None => format!(
+                "PATCH {}/<id of {}> with a new temporary password",
+                v1_api::USERS_PATH,
+                wanted.as_str()
+            ),
+        },
+    ];
+    let report = DryRunReport {
+        dry_run: true,
+        action: crate::coder::action::Action::ResetPassword,
+        place,
+        command: &command,
+        stdin: None,
+    };
+    output::stdout(&output::render_dry_run(session.format(), &report))?;
+    Ok(ExitCode::Success)
+}
 
+/// `GET /api/v0/users` and the account asked for, if its password can be reset here.
+async fn lookup(
+    session: &Session<'_>,
+    tunnel: &mut Tunnel,
+    place: &Place<'_>,
+    wanted: &Account,
+    token: &Secret,
+    origin: &Origin,
+) -> anyhow::Result<ApiUser> {
     session
         .log
         .line(&format!("coderd: GET {}", v1_api::USERS_PATH));
     let answer = tunnel
-        .send(request("GET", v1_api::USERS_PATH, Some(&token), &[]))
+        .send(request("GET", v1_api::USERS_PATH, Some(token), &[]))
         .await
-        .map_err(fail)?;
+        .map_err(|e| tunnel_problem(&e, place))?;
+    if let Some(problem) = redirect_problem(&answer, place) {
+        return Err(problem.into());
+    }
     if !answer.status.is_success() {
         return Err(session_problem(answer.status.as_u16(), &answer, origin).into());
     }
@@ -222,23 +282,45 @@ async fn reset(
             Some("reset it in the identity provider".to_string()),
         )
     })?;
+    Ok(user)
+}
 
-    if !session.config.assume_yes
-        && !prompt::confirm(&format!(
-            "Reset the password of {} ({}) on Coder v1 in pod {}/{}{}? Coder asks them for a new one at the next login.",
-            user.username,
-            user.email,
-            place.namespace,
-            place.pod,
-            place
-                .context
-                .map(|c| format!(" (context {c})"))
-                .unwrap_or_default()
-        ))?
-    {
-        output::note("Nothing was changed.");
-        return Ok(ExitCode::Declined);
-    }
+/// Signs in if needed, finds the user and sets the temporary password (confirmed before).
+async fn reset(
+    session: &Session<'_>,
+    tunnel: &mut Tunnel,
+    place: Place<'_>,
+    wanted: &Account,
+    chosen: Option<Secret>,
+    credentials: Credentials,
+    origin: &Origin,
+) -> anyhow::Result<ExitCode> {
+    let fail = |e: TunnelError| tunnel_problem(&e, &place);
+    let token = match credentials {
+        Credentials::Token(token) => token,
+        Credentials::Login { email, password } => {
+            session.log.line(&format!(
+                "coderd: POST {} as {email} (password not shown)",
+                v1_api::LOGIN_PATH
+            ));
+            let body = v1_api::login_body(&email, &password);
+            let answer = tunnel
+                .send(request("POST", v1_api::LOGIN_PATH, None, &body))
+                .await
+                .map_err(fail)?;
+            if let Some(problem) = redirect_problem(&answer, &place) {
+                return Err(problem.into());
+            }
+            match (
+                answer.status.as_u16(),
+                v1_api::read_session_token(&answer.body),
+            ) {
+                (200..=299, Some(token)) => token,
+                (status, _) => return Err(login_problem(status, &answer, &email).into()),
+            }
+        }
+    };
+    let user = lookup(session, tunnel, &place, wanted, &token, origin).await?;
 
     let (new_password, generated) = match chosen {
         Some(secret) => (secret, false),
@@ -349,117 +431,4 @@ fn unknown<'a>(
     ];
     verdict.end = Ok(ExitCode::OutputNotUnderstood);
     verdict
-}
-
-fn no_session() -> Problem {
-    Problem::new(
-        ExitCode::Usage,
-        format!(
-            "reset-password on Coder v1 acts as a site admin through coderd's API, and no Coder session was found (CODER_TOKEN, or the v1 CLI's {})",
-            crate::platform::home::live_coder_v1_session_shown()
-        ),
-        Some("set CODER_TOKEN to an API token of a site admin or site manager, log in with the v1 CLI (`coder login`), or run on a terminal to sign in with email and password".to_string()),
-    )
-}
-
-fn tunnel_problem(e: &TunnelError, place: &Place<'_>) -> Problem {
-    match e {
-        TunnelError::Api(api) => problem::api_problem(api),
-        TunnelError::Refused(message) => Problem::new(
-            ExitCode::Failure,
-            format!("coderd does not answer in pod {}: {message}", place.pod),
-            Some(format!(
-                "check that coderd is running (`kubectl logs -n {} {}`); nothing was changed",
-                place.namespace, place.pod
-            )),
-        ),
-        other => Problem::new(
-            ExitCode::Failure,
-            format!("coderd in pod {}: {other}", place.pod),
-            Some("try again; nothing was changed".to_string()),
-        ),
-    }
-}
-
-fn login_problem(status: u16, answer: &Answer, email: &str) -> Problem {
-    let said = v1_api::error_message(status, &answer.body);
-    match status {
-        200..=299 | 400 | 401 | 403 => Problem::new(
-            ExitCode::Forbidden,
-            format!("coderd did not accept the sign-in of {email}: {said}"),
-            Some("check the email and password (built-in login only), or set CODER_TOKEN to a site admin's API token".to_string()),
-        ),
-        _ => Problem::new(
-            ExitCode::Failure,
-            format!("coderd failed the sign-in of {email}: {said}"),
-            Some("try again in a moment; nothing was changed".to_string()),
-        ),
-    }
-}
-
-fn session_problem(status: u16, answer: &Answer, origin: &Origin) -> Problem {
-    let said = v1_api::error_message(status, &answer.body);
-    let source = origin.describe();
-    match status {
-        401 => Problem::new(
-            ExitCode::Forbidden,
-            format!("coderd rejected {source} (401): {said}"),
-            Some(match origin {
-                Origin::Environment => "it may have expired or belong to another deployment: create a new API token, or unset CODER_TOKEN to use the v1 CLI's login or sign in on a terminal".to_string(),
-                Origin::SessionFile { path, .. } => format!(
-                    "it may have expired or belong to another deployment: log in again with the v1 CLI (`coder login`), or remove {} to sign in on a terminal",
-                    path.display()
-                ),
-                Origin::Login { .. } => "sign in again; the session was refused right after it was made".to_string(),
-            }),
-        ),
-        403 => Problem::new(
-            ExitCode::Forbidden,
-            format!("coderd refused to list users for {source} (403): {said}"),
-            Some("use a site admin's or site manager's session; an account with a temporary password must change it in the dashboard first".to_string()),
-        ),
-        _ => Problem::new(
-            ExitCode::Failure,
-            format!("coderd failed to list users ({status}): {said}"),
-            Some("try again in a moment; nothing was changed".to_string()),
-        ),
-    }
-}
-
-fn patch_problem(status: u16, answer: &Answer, user: &ApiUser) -> Problem {
-    let said = v1_api::error_message(status, &answer.body);
-    let (exit, hint) = match status {
-        401 | 403 => (
-            ExitCode::Forbidden,
-            "a site manager cannot change a site admin's password: use a site admin's session",
-        ),
-        400..=499 => (ExitCode::RemoteFailed, "nothing was changed"),
-        _ => (
-            ExitCode::Failure,
-            "coderd may or may not have set it: try to log in as the user, or run the command again",
-        ),
-    };
-    Problem::new(
-        exit,
-        format!(
-            "coderd refused to set the password of {} ({status}): {said}",
-            user.username
-        ),
-        Some(hint.to_string()),
-    )
-}
-
-fn no_such_user(wanted: &Account, close: &[String]) -> Problem {
-    Problem::new(
-        ExitCode::NotFound,
-        format!(
-            "Coder v1 has no user {:?} (by username or email): nothing was changed",
-            wanted.as_str()
-        ),
-        Some(if close.is_empty() {
-            "the dashboard lists users under Manage > Users".to_string()
-        } else {
-            format!("close matches: {}", close.join(", "))
-        }),
-    )
 }

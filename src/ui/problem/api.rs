@@ -41,7 +41,8 @@ pub fn api_problem(e: &ApiCallError) -> Problem {
         ApiFailure::Kube(kube_error) => kube_error,
     };
     if let kube::Error::Api(status) = kube_error {
-        let message = status.message.clone();
+        // The API server's words (a webhook's or proxy's too): each further line quoted.
+        let message = text::quoted_lines(&status.message);
         return match status.code {
             401 => Problem::new(
                 ExitCode::Forbidden,

@@ -29,11 +29,12 @@ impl Problem {
     }
 
     /// `error: ...` and `hint: ...` lines for stderr. Messages quote the API server, the
-    /// kubeconfig and the pod: their control characters are made visible.
+    /// kubeconfig and the pod: their control characters are made visible, and none of their
+    /// lines can pass for one of ours ([`text::guarded`]).
     pub fn render(&self) -> String {
-        let mut text = format!("error: {}\n", text::sanitize(&self.message));
+        let mut text = format!("error: {}\n", text::guarded(&self.message));
         if let Some(hint) = &self.hint {
-            text.push_str(&format!("hint: {}\n", text::sanitize(hint)));
+            text.push_str(&format!("hint: {}\n", text::guarded(hint)));
         }
         text
     }
