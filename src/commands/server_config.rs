@@ -55,6 +55,7 @@ async fn read(
         argv: &argv,
         stdin: Stdin::None,
         timeout: Some(session.config.exec_timeout.unwrap_or(READ_TIMEOUT)),
+        keep_lines: None,
     };
     let mut signals = Signals::listen().map_err(|e| format!("could not watch for signals: {e}"))?;
     let ran = exec::run(conn, request, &mut signals, &mut |_| {})
