@@ -158,7 +158,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__completion)
+        kubectl__coder__subcmd__completion)
             opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -252,7 +252,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__create__subcmd__admin__subcmd__user)
+        kubectl__coder__subcmd__create__subcmd__admin__subcmd__user)
             opts="-y -c -l -n -s -o -v -h -V --username --email --password-stdin --password-prompt --allow-disabled-password-login --yes --dry-run --allow-insecure-connection --pod --container --selector --generation --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -382,7 +382,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help)
+        kubectl__coder__subcmd__help)
             opts="status reset-admin-password reset-password create-admin-user version completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -396,7 +396,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__completion)
+        kubectl__coder__subcmd__help__subcmd__completion)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -410,7 +410,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__create__subcmd__admin__subcmd__user)
+        kubectl__coder__subcmd__help__subcmd__create__subcmd__admin__subcmd__user)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -424,7 +424,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__help)
+        kubectl__coder__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -438,7 +438,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__reset__subcmd__admin__subcmd__password)
+        kubectl__coder__subcmd__help__subcmd__reset__subcmd__admin__subcmd__password)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -452,7 +452,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__reset__subcmd__password)
+        kubectl__coder__subcmd__help__subcmd__reset__subcmd__password)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -466,7 +466,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__status)
+        kubectl__coder__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -480,7 +480,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__version)
+        kubectl__coder__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -494,7 +494,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__reset__subcmd__admin__subcmd__password)
+        kubectl__coder__subcmd__reset__subcmd__admin__subcmd__password)
             opts="-y -c -l -n -s -o -v -h -V --owner --password-stdin --password-prompt --yes --dry-run --allow-insecure-connection --pod --container --selector --generation --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -620,7 +620,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__reset__subcmd__password)
+        kubectl__coder__subcmd__reset__subcmd__password)
             opts="-y -c -l -n -s -o -v -h -V --password-stdin --password-prompt --yes --dry-run --allow-insecure-connection --pod --container --selector --generation --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -742,7 +742,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__status)
+        kubectl__coder__subcmd__status)
             opts="-c -l -n -s -o -v -h -V --pod --container --selector --generation --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -864,7 +864,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__version)
+        kubectl__coder__subcmd__version)
             opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::CommandFactory;
-use clap_complete::Shell;
+use kubectl_coder::cli::args::CompletionShell;
+use kubectl_coder::cli::complete::scripts;
 use kubesim::{KubeconfigOptions, Scenario};
 
 use support::{COMPLETER, Cmd, ROOT, TestEnv, shell_available, tool_available};
@@ -20,15 +21,13 @@ use support::{COMPLETER, Cmd, ROOT, TestEnv, shell_available, tool_available};
 fn generated() -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = Vec::new();
     for (shell, name) in [
-        (Shell::Bash, "kubectl-coder.bash"),
-        (Shell::Zsh, "_kubectl-coder"),
-        (Shell::Fish, "kubectl-coder.fish"),
-        (Shell::PowerShell, "_kubectl-coder.ps1"),
+        (CompletionShell::Bash, "kubectl-coder.bash"),
+        (CompletionShell::Zsh, "_kubectl-coder"),
+        (CompletionShell::Fish, "kubectl-coder.fish"),
+        (CompletionShell::Powershell, "_kubectl-coder.ps1"),
     ] {
-        let mut buf = Vec::new();
-        let mut cmd = kubectl_coder::cli::args::Cli::command();
-        clap_complete::generate(shell, &mut cmd, "kubectl-coder", &mut buf);
-        files.push((Path::new("completions").join(name), buf));
+        // What `kubectl-coder completion <shell>` prints.
+        files.push((Path::new("completions").join(name), scripts::script(shell)));
     }
     let mut man = Vec::new();
     clap_mangen::Man::new(kubectl_coder::cli::args::Cli::command())
