@@ -89,20 +89,33 @@ pub fn find_user<'a>(users: &'a [ApiUser], wanted: &str) -> Lookup<'a> {
     }
 }
 
-/// Levenshtein distance, on characters.
+/// Damerau's distance in its optimal string alignment form, on characters: Levenshtein's
+/// insertions, deletions and substitutions, plus a swap of two neighbours as one edit, since
+/// `alcie` for `alice` is the commonest typo and Levenshtein counts it as two.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(previous + 1).min(row[j] + 1);
+    // rows[i][j]: the distance between a[..i] and b[..j].
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
         }
     }
-    row[b.len()]
+    rows[a.len()][b.len()]
 }
 
 /// Why a user's password cannot be reset here.
@@ -261,7 +274,10 @@ mod tests {
         let users = users();
         let cases: &[(&str, &[&str])] = &[
             ("alise", &["alice"]),
-            ("alicai", &["alice", "alicia"]),
+            // Two letters swapped is one typo.
+            ("alcie", &["alice"]),
+            // `alicia` is one swap away, `alice` two edits.
+            ("alicai", &["alicia", "alice"]),
             ("ali", &["alice", "alicia"]),
             ("bobby@example.com", &["bob"]),
             ("zed", &[]),
@@ -285,6 +301,13 @@ mod tests {
             ("abc", "", 3),
             ("alice", "alise", 1),
             ("kitten", "sitting", 3),
+            // Neighbours swapped: one edit (Levenshtein says two).
+            ("alice", "alcie", 1),
+            ("ab", "ba", 1),
+            // Optimal string alignment edits no substring twice: `ca` to `abc` is 3
+            // (unrestricted Damerau-Levenshtein would say 2).
+            ("ca", "abc", 3),
+            ("héllo", "ehllo", 2),
         ] {
             assert_eq!(edit_distance(a, b), d, "{a} {b}");
         }
