@@ -89,6 +89,26 @@ pub fn find_user<'a>(users: &'a [ApiUser], wanted: &str) -> Lookup<'a> {
     }
 }
 
+/// The users coderd listed, for a hint: `coderd has 3 users: admin, alice, bob`, the first ten
+/// by name beyond that.
+pub fn users_listed(users: &[ApiUser]) -> String {
+    const SHOWN: usize = 10;
+    let mut names: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
+    names.sort_unstable();
+    let count = names.len();
+    let more = count.saturating_sub(SHOWN);
+    names.truncate(SHOWN);
+    let list = names.join(", ");
+    match (count, more) {
+        (0, _) => "coderd listed no users".to_string(),
+        (1, _) => format!("coderd has 1 user: {list}"),
+        (_, 0) => format!("coderd has {count} users: {list}"),
+        _ => {
+            format!("coderd has {count} users; the first {SHOWN} by name: {list}, and {more} more")
+        }
+    }
+}
+
 /// Damerau's distance in its optimal string alignment form, on characters: Levenshtein's
 /// insertions, deletions and substitutions, plus a swap of two neighbours as one edit, since
 /// `alcie` for `alice` is the commonest typo and Levenshtein counts it as two.
@@ -292,6 +312,28 @@ mod tests {
                 "{wanted}"
             );
         }
+    }
+
+    #[test]
+    fn users_listed_for_a_hint() {
+        let named = |names: &[&str]| -> Vec<ApiUser> {
+            names
+                .iter()
+                .map(|n| user(n, &format!("{n}@x"), "built-in"))
+                .collect()
+        };
+        assert_eq!(users_listed(&[]), "coderd listed no users");
+        assert_eq!(users_listed(&named(&["bob"])), "coderd has 1 user: bob");
+        assert_eq!(
+            users_listed(&named(&["bob", "Admin", "alice"])),
+            "coderd has 3 users: Admin, alice, bob"
+        );
+        let many: Vec<String> = (0..12).map(|i| format!("u{i:02}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            users_listed(&named(&many)),
+            "coderd has 12 users; the first 10 by name: u00, u01, u02, u03, u04, u05, u06, u07, u08, u09, and 2 more"
+        );
     }
 
     #[test]

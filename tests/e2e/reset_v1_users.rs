@@ -232,7 +232,10 @@ fn users_that_cannot_be_reset_here() {
     };
     run("alise").code(3).stderr_is("error: Coder v1 has no user \"alise\" (by username or email): nothing was changed\nhint: close matches: alice\n");
     run("ali").code(3).stderr_is("error: Coder v1 has no user \"ali\" (by username or email): nothing was changed\nhint: close matches: alice, alicia\n");
-    run("zed").code(3).stderr_is("error: Coder v1 has no user \"zed\" (by username or email): nothing was changed\nhint: the dashboard lists users under Manage > Users\n");
+    // Swapped letters are one typo.
+    run("alcie").code(3).stderr_is("error: Coder v1 has no user \"alcie\" (by username or email): nothing was changed\nhint: close matches: alice\n");
+    // Nothing close: the users coderd listed, since whoever is locked out cannot look.
+    run("zed").code(3).stderr_is("error: Coder v1 has no user \"zed\" (by username or email): nothing was changed\nhint: coderd has 7 users: admin, alice, alicia, aud, mia, olivia, sam\n");
     run("olivia").code(5).stderr_is("error: olivia signs in through OpenID Connect, so its password lives in the identity provider, not in Coder: nothing was changed\nhint: reset it in the identity provider\n");
     run("sam").code(5);
     for name in ["alice", "olivia", "sam"] {
@@ -249,7 +252,7 @@ fn sessions_that_are_not_an_admins() {
             .env("CODER_TOKEN", token)
             .run()
     };
-    reset(&env.sim.v1_session_token("alicia"), "alice").code(4).stderr_is("error: coderd refused to list users for the session token in CODER_TOKEN (403): You do not have permission to do that.\nhint: use a site admin's or site manager's session; an account with a temporary password must change it in the dashboard first\n");
+    reset(&env.sim.v1_session_token("alicia"), "alice").code(4).stderr_is("error: coderd refused to list users for the session token in CODER_TOKEN (403): You do not have permission to do that.\nhint: use a site admin's or site manager's session; an admin whose password was just reset must sign in once and choose a new one first\n");
     reset("expired-token", "alice").code(4).stderr_is("error: coderd rejected the session token in CODER_TOKEN (401): You must be logged in to do that.\nhint: it may have expired or belong to another deployment: create a new API token, or unset CODER_TOKEN to use the v1 CLI's login or sign in on a terminal\n");
     // A manager lists users but may not change an admin's password.
     reset(&env.sim.v1_session_token("mia"), "admin").code(4).stderr_is("error: coderd refused to set the password of admin (403): You do not have permission to do that.\nhint: a site manager cannot change a site admin's password: use a site admin's session\n");

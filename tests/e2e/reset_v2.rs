@@ -76,7 +76,7 @@ fn an_unknown_or_deleted_user_is_not_found() {
     let env = TestEnv::scenario(Scenario::V2);
     for user in ["nobody", "bob"] {
         env.plugin().args(["reset-password", user, "--yes"]).run().code(3).stderr_is(&format!(
-            "error: Coder has no user \"{user}\" (or it was deleted): nothing was changed\nhint: usernames are case-insensitive; check the name in the dashboard under Deployment > Users\n"
+            "error: Coder has no user \"{user}\" (or it was deleted): nothing was changed\nhint: check the spelling (usernames are case-insensitive); if no owner can sign in to look it up, `kubectl coder create-admin-user` adds one\n"
         ));
     }
 }
@@ -126,7 +126,7 @@ fn password_from_stdin_is_checked_locally_first() {
 fn reset_admin_password_on_v2_needs_an_owner() {
     let env = TestEnv::scenario(Scenario::V2);
     env.plugin().args(["reset-admin-password", "--yes"]).run().code(2).stderr_is(
-        "error: Coder v2 has no single admin user: owners are users with the Owner role: name the owner with --owner\nhint: owners are listed in the dashboard under Deployment > Users; if no owner can log in, `kubectl coder create-admin-user` adds one\n",
+        "error: Coder v2 has no single admin user: owners are users with the Owner role: name the owner with --owner\nhint: if you cannot name an owner, `kubectl coder create-admin-user` adds a new one\n",
     );
     assert!(env.sim.execs().is_empty());
     let run = env
@@ -245,7 +245,7 @@ fn on_a_terminal_the_owner_is_asked_for() {
         .run();
     let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 0, "{screen}");
-    assert!(screen.contains("Coder v2 has no single admin user: owners are users with the Owner role; name the one whose password to reset."), "{screen}");
+    assert!(screen.contains("Coder v2 has no single admin user: owners are users with the Owner role; name the one whose password to reset (if you cannot name one, Ctrl-C and run `kubectl coder create-admin-user`)."), "{screen}");
     assert!(
         screen.contains(&format!(
             "Reset the password of admin on Coder v2 in pod coder/{POD} (context kubesim)?"

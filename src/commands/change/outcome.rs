@@ -231,7 +231,7 @@ impl Judged<'_> {
             Outcome::NoSuchUser => Problem::new(
                 ExitCode::NotFound,
                 format!("Coder has no user {user:?} (or it was deleted): nothing was changed"),
-                Some("usernames are case-insensitive; check the name in the dashboard under Deployment > Users".into()),
+                Some("check the spelling (usernames are case-insensitive); if no owner can sign in to look it up, `kubectl coder create-admin-user` adds one".into()),
             ),
             Outcome::UserExists => Problem::new(
                 ExitCode::RemoteFailed,
@@ -787,7 +787,7 @@ mod tests {
                 String::new(),
                 failed(
                     "Coder has no user \"alice\" (or it was deleted): nothing was changed",
-                    "usernames are case-insensitive; check the name in the dashboard under Deployment > Users",
+                    "check the spelling (usernames are case-insensitive); if no owner can sign in to look it up, `kubectl coder create-admin-user` adds one",
                 ),
             ),
             (

@@ -66,7 +66,8 @@ impl Question {
             Question::Owner => (
                 "Owner username",
                 Some(format!(
-                    "{V2_OWNERS}; name the one whose password to reset."
+                    "{V2_OWNERS}; name the one whose password to reset \
+                     (if you cannot name one, Ctrl-C and run `kubectl coder create-admin-user`)."
                 )),
             ),
             Question::NewUsername => ("Username of the new owner", None),
@@ -81,7 +82,7 @@ impl Question {
                 ExitCode::Usage,
                 format!("{V2_OWNERS}: name the owner with --owner"),
                 Some(
-                    "owners are listed in the dashboard under Deployment > Users; if no owner can log in, `kubectl coder create-admin-user` adds one"
+                    "if you cannot name an owner, `kubectl coder create-admin-user` adds a new one"
                         .to_string(),
                 ),
             ),
@@ -243,7 +244,7 @@ pub fn plan(
                             "Coder v2's reset-password takes a username, not an email ({email})",
                             email = email.as_str()
                         ),
-                        Some("the dashboard lists usernames under Deployment > Users".to_string()),
+                        Some("give the username; if you do not know it, `kubectl coder create-admin-user` adds an owner who can look it up".to_string()),
                     ));
                 }
             };

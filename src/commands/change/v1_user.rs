@@ -117,7 +117,8 @@ pub async fn run(
         Some((token, origin)) => (Credentials::Token(token), origin),
         None if session.terminal.can_prompt() => {
             output::note(
-                "Coder v1 resets a user's password as a site admin or site manager does in the dashboard: sign in to coderd.",
+                "Coder v1 changes a user's password through coderd's API, as a site admin or site manager: \
+                 set CODER_TOKEN to an API token of one, or sign in here (Ctrl-C to stop).",
             );
             let email = prompt::email("Email of a Coder site admin or site manager")?;
             let password = prompt::hidden("Password: ")?;
@@ -213,7 +214,7 @@ async fn reset(
         .line(&format!("coderd: {} users listed", users.len()));
     let user = match v1_api::find_user(&users, wanted.as_str()) {
         Lookup::Found(user) => user.clone(),
-        Lookup::NotFound { close } => return Err(no_such_user(wanted, &close).into()),
+        Lookup::NotFound { close } => return Err(no_such_user(wanted, &close, &users).into()),
     };
     v1_api::resettable(&user).map_err(|e| {
         Problem::new(
@@ -415,7 +416,7 @@ fn session_problem(status: u16, answer: &Answer, origin: &Origin) -> Problem {
         403 => Problem::new(
             ExitCode::Forbidden,
             format!("coderd refused to list users for {source} (403): {said}"),
-            Some("use a site admin's or site manager's session; an account with a temporary password must change it in the dashboard first".to_string()),
+            Some("use a site admin's or site manager's session; an admin whose password was just reset must sign in once and choose a new one first".to_string()),
         ),
         _ => Problem::new(
             ExitCode::Failure,
@@ -448,7 +449,9 @@ fn patch_problem(status: u16, answer: &Answer, user: &ApiUser) -> Problem {
     )
 }
 
-fn no_such_user(wanted: &Account, close: &[String]) -> Problem {
+/// The hint names what coderd just listed: close matches, else the users there are (no one
+/// locked out can look them up in the dashboard).
+fn no_such_user(wanted: &Account, close: &[String], users: &[ApiUser]) -> Problem {
     Problem::new(
         ExitCode::NotFound,
         format!(
@@ -456,7 +459,7 @@ fn no_such_user(wanted: &Account, close: &[String]) -> Problem {
             wanted.as_str()
         ),
         Some(if close.is_empty() {
-            "the dashboard lists users under Manage > Users".to_string()
+            v1_api::users_listed(users)
         } else {
             format!("close matches: {}", close.join(", "))
         }),
