@@ -97,6 +97,7 @@ impl Target {
                 password_login: PasswordLogin::Enabled,
                 super_admin_password: None,
                 api_port: None,
+                access_url: None,
             },
             caution: None,
         }

@@ -15,6 +15,7 @@ use crate::coder::probe::DatabaseStatus;
 use crate::coder::spec::PasswordLogin;
 use crate::coder::target::{Generation, Target};
 use crate::text;
+use crate::ui::next;
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error: the reader has what it wanted.
 pub fn stdout(text: &str) -> std::io::Result<()> {
@@ -94,6 +95,9 @@ pub struct Place<'a> {
     pub pod: &'a str,
     pub container: &'a str,
     pub generation: Generation,
+    /// Where users sign in (the pod spec's `CODER_ACCESS_URL`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_in_url: Option<&'a str>,
 }
 
 impl<'a> Place<'a> {
@@ -104,6 +108,7 @@ impl<'a> Place<'a> {
             pod: &target.pod,
             container: &target.container,
             generation: target.generation,
+            sign_in_url: target.spec.access_url.as_deref(),
         }
     }
 }
@@ -139,7 +144,9 @@ pub struct CredentialsReport<'a> {
     pub password: Option<ShownPassword<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<&'a str>,
-    /// Meant to be replaced by its user soon.
+    /// We generated it: the text report advises changing it. Not in JSON/YAML, where
+    /// `mustChangeAtNextLogin` alone says whether Coder treats it as temporary.
+    #[serde(skip)]
     pub temporary: bool,
     /// Coder itself forces a new password at the next login (v1 only).
     pub must_change_at_next_login: bool,
@@ -234,7 +241,27 @@ fn write_credentials(
     for note in &report.notes {
         writeln!(text, "{}", text::sanitize(note))?;
     }
+    if let Some(next) = next_line(report) {
+        writeln!(text, "{next}")?;
+    }
     Ok(())
+}
+
+/// Where to sign in, and as whom, after a change that certainly happened: the text report's
+/// last line (JSON and YAML have the URL as `signInUrl`, and stay quiet on stderr).
+pub fn next_line(report: &CredentialsReport) -> Option<String> {
+    if !report.output_understood || report.incomplete.is_some() {
+        return None;
+    }
+    let login = next::login(
+        report.email,
+        report.username.as_deref(),
+        report.place.generation,
+    );
+    Some(next::line(next::SignIn {
+        url: report.place.sign_in_url,
+        login,
+    }))
 }
 
 /// What `--dry-run` shows: never a password.
@@ -454,7 +481,6 @@ mod tests {
                 "outputUnderstood",
                 "password",
                 "pod",
-                "temporary",
                 "username"
             ]
         );

@@ -89,7 +89,7 @@ fn human_output_says_coder_asks_for_a_new_password() {
     assert_eq!(
         run.stdout,
         format!(
-            "Password reset on Coder v1 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Email:     Alice.Smith@example.com\n  Password:  {password}\n\nThis password is temporary: Coder asks for a new one at the next login.\nSessions and API tokens the user already has stay valid.\n"
+            "Password reset on Coder v1 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Email:     Alice.Smith@example.com\n  Password:  {password}\n\nThis password is temporary: Coder asks for a new one at the next login.\nSessions and API tokens the user already has stay valid.\nNext: sign in to Coder (its URL is not in the pod spec) with the email Alice.Smith@example.com.\n"
         )
     );
     assert_eq!(run.stderr, "");

@@ -38,8 +38,10 @@ fn reset_password_sets_exactly_the_printed_password() {
     );
     let json = run.json();
     assert_eq!(json["username"], "alice");
-    assert_eq!(json["temporary"], true);
+    // One field says whether Coder forces a change; the sign-in URL from the pod spec.
+    assert_eq!(json["temporary"], serde_json::Value::Null);
     assert_eq!(json["mustChangeAtNextLogin"], false);
+    assert_eq!(json["signInUrl"], "https://coder.example.com");
     assert_eq!(json["generation"], "v2");
 }
 
@@ -55,7 +57,7 @@ fn human_output_says_coder_v2_does_not_force_a_change() {
     assert_eq!(
         run.stdout,
         format!(
-            "Password reset on Coder v2 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Password:  {password}\n\nCoder v2 does not force a change at the next login: sign in and change it under Account > Security.\nSign in with the account's email address: Coder's login form asks for it, not the username.\nThe password works only for an account whose login type is password (not OIDC or GitHub); a suspended account stays suspended; sessions and API tokens already issued stay valid.\n"
+            "Password reset on Coder v2 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Password:  {password}\n\nCoder v2 does not force a change at the next login: sign in and change it under Account > Security.\nNext: sign in at https://coder.example.com with alice's email, not the username.\n"
         )
     );
 }
@@ -119,7 +121,7 @@ fn password_from_stdin_is_checked_locally_first() {
         env.sim.v2_password("alice").as_deref(),
         Some("PasswordSecured123!")
     );
-    assert_eq!(run.json()["temporary"], false);
+    assert_eq!(run.json()["mustChangeAtNextLogin"], false);
 }
 
 #[test]
@@ -278,4 +280,29 @@ fn on_a_terminal_create_admin_user_asks_for_name_and_email() {
     );
     let password = env.sim.v2_password("erin").expect("erin was created");
     assert!(screen.contains(&password), "{screen}");
+}
+
+/// The caveats of a v2 reset are the README's, and -v's: not on every reset's screen.
+#[test]
+fn v2_caveats_only_with_verbose() {
+    let env = TestEnv::scenario(Scenario::V2);
+    let quiet = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes"])
+        .run();
+    quiet.success();
+    assert!(!quiet.stderr.contains("suspended"), "{}", quiet.stderr);
+    let verbose = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes", "-v"])
+        .run();
+    verbose.success();
+    assert!(
+        verbose.stderr.contains(
+            "a suspended account stays suspended; sessions and API tokens already issued stay valid"
+        ),
+        "{}",
+        verbose.stderr
+    );
+    assert!(!verbose.stdout.contains("suspended"));
 }

@@ -8,8 +8,10 @@ pub mod stdin;
 pub mod v1_user;
 
 use crate::cli::config::{Change, PasswordSource};
+use crate::coder::action::Action;
 use crate::coder::password::{self, Secret};
 use crate::coder::prompts::{Answer, PromptDialogue};
+use crate::coder::target::Generation;
 use crate::commands::change::outcome::Verdict;
 use crate::commands::change::plan::{Answers, Question};
 use crate::commands::session::Session;
@@ -202,6 +204,14 @@ pub(crate) fn show(session: &Session<'_>, verdict: Verdict<'_>) -> anyhow::Resul
     }
     for note in &verdict.notes {
         output::note(note);
+    }
+    if let Some(report) = &verdict.report {
+        if report.place.generation == Generation::V2
+            && report.action != Action::CreateAdminUser
+            && report.output_understood
+        {
+            session.log.line(outcome::V2_RESET_CAVEATS);
+        }
     }
     let exit = verdict.end?;
     match undelivered {

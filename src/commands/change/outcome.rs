@@ -166,7 +166,7 @@ impl Judged<'_> {
             if let Some(name) = username {
                 report.username = Some(Cow::Owned(name));
             }
-            report.notes = next_steps(plan, self.target);
+            report.notes = next_steps(self.target);
             let notes = self.unclean_ending("Coder said the password was set");
             return Verdict {
                 report: Some(report),
@@ -394,20 +394,16 @@ impl Judged<'_> {
     }
 }
 
+/// What a v2 reset does not change (coderd/userauth.go, cli/resetpassword.go): shown with -v.
+pub const V2_RESET_CAVEATS: &str = "a reset password works only for login type password (not OIDC or GitHub); a suspended account stays suspended; sessions and API tokens already issued stay valid";
+
 /// What the user of the account should know once Coder v2 took the password
 /// (coderd/userauth.go: login is by email; the login type and status are not changed by
 /// reset-password, and sessions and API tokens are not revoked).
-fn next_steps(plan: &Plan, target: &Target) -> Vec<String> {
-    let mut notes = match (plan.action, &plan.email) {
-    (Action::CreateAdminUser, Some(email)) => vec![format!(
-        "Sign in with the email {} (Coder's login form asks for the email, not the username).",
-        email.as_str()
-    )],
-    _ => vec![
-        "Sign in with the account's email address: Coder's login form asks for it, not the username.".to_string(),
-        "The password works only for an account whose login type is password (not OIDC or GitHub); a suspended account stays suspended; sessions and API tokens already issued stay valid.".to_string(),
-    ],
-};
+fn next_steps(target: &Target) -> Vec<String> {
+    // Where to sign in and with what is the report's "Next:" line; the caveats of a v2 reset
+    // are in the README and behind -v ([`V2_RESET_CAVEATS`]).
+    let mut notes = Vec::new();
     if let PasswordLogin::Disabled(how) = &target.spec.password_login {
         notes.push(format!(
         "Password login is disabled ({how}): nobody can sign in with this password until that is removed."
@@ -551,9 +547,9 @@ mod tests {
 
     const BOXED: &str =
         "----------------------\nUser:     admin\nPassword: Tmp-Pw-42\n----------------------\n";
-    const V1_DONE: &str = "Password reset on Coder v1 in pod coder/pod-1 (context prod).\n\n  Username:  admin\n  Password:  Tmp-Pw-42\n\nThis password is temporary: Coder asks for a new one at the next login.\n";
+    const V1_DONE: &str = "Password reset on Coder v1 in pod coder/pod-1 (context prod).\n\n  Username:  admin\n  Password:  Tmp-Pw-42\n\nThis password is temporary: Coder asks for a new one at the next login.\nNext: sign in to Coder (its URL is not in the pod spec) as admin.\n";
     const V1_AGAIN: &str = "hint: run the command again if the admin cannot log in (a new temporary password is issued)\n";
-    const NEXT_STEPS: &str = "Sign in with the account's email address: Coder's login form asks for it, not the username.\nThe password works only for an account whose login type is password (not OIDC or GitHub); a suspended account stays suspended; sessions and API tokens already issued stay valid.\n";
+    const NEXT_STEPS: &str = "Next: sign in to Coder (its URL is not in the pod spec) with Alice's email, not the username.\n";
     const V2_AGAIN: &str =
         "hint: try to log in with the password sent; if it fails, run the command again\n";
 
