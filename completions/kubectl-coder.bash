@@ -25,6 +25,9 @@ _kubectl__coder() {
             kubectl__coder,help)
                 cmd="kubectl__coder__subcmd__help"
                 ;;
+            kubectl__coder,options)
+                cmd="kubectl__coder__subcmd__options"
+                ;;
             kubectl__coder,reset-admin-password)
                 cmd="kubectl__coder__subcmd__reset__subcmd__admin__subcmd__password"
                 ;;
@@ -46,6 +49,9 @@ _kubectl__coder() {
             kubectl__coder__subcmd__help,help)
                 cmd="kubectl__coder__subcmd__help__subcmd__help"
                 ;;
+            kubectl__coder__subcmd__help,options)
+                cmd="kubectl__coder__subcmd__help__subcmd__options"
+                ;;
             kubectl__coder__subcmd__help,reset-admin-password)
                 cmd="kubectl__coder__subcmd__help__subcmd__reset__subcmd__admin__subcmd__password"
                 ;;
@@ -65,7 +71,7 @@ _kubectl__coder() {
 
     case "${cmd}" in
         kubectl__coder)
-            opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version status reset-admin-password reset-password create-admin-user version completion help"
+            opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version status reset-admin-password reset-password create-admin-user version options completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -383,7 +389,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__coder__subcmd__help)
-            opts="status reset-admin-password reset-password create-admin-user version completion help"
+            opts="status reset-admin-password reset-password create-admin-user version options completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -425,6 +431,20 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__coder__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__coder__subcmd__help__subcmd__options)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -487,6 +507,100 @@ _kubectl__coder() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__coder__subcmd__options)
+            opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-skip-tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -35,8 +35,17 @@ pub fn main_entry() -> std::process::ExitCode {
     }
     let name = cli::args::display_name(argv.first().map(|a| a.as_os_str()));
     let args = cli::args::normalize_verbosity(argv);
-    let mut command = cli::args::Cli::command().bin_name(name);
-    let matches = command.clone().get_matches_from(args);
+    let mut command = cli::args::Cli::command().bin_name(&name);
+    let matches = match command.clone().try_get_matches_from(args) {
+        Ok(matches) => matches,
+        // Help as kubectl shows it: the command's own flags, then the pointer to `options`.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
+            let help = cli::help::without_connection_flags(&e.render().to_string(), &name);
+            let _ = ui::output::stdout(&help);
+            return std::process::ExitCode::SUCCESS;
+        }
+        Err(e) => e.exit(),
+    };
     let parsed = cli::args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = parsed
         .into_config()
@@ -45,7 +54,13 @@ pub fn main_entry() -> std::process::ExitCode {
             match &config.command {
                 // As kubectl and cobra: a bare command prints its help and succeeds.
                 cli::config::Command::Help => {
-                    ui::output::stdout(&command.render_help().to_string())?;
+                    let help = command.render_help().to_string();
+                    ui::output::stdout(&cli::help::without_connection_flags(&help, &name))?;
+                    Ok(exit_codes::ExitCode::Success)
+                }
+                cli::config::Command::Options => {
+                    command.build();
+                    ui::output::stdout(&cli::help::options_help(&command))?;
                     Ok(exit_codes::ExitCode::Success)
                 }
                 cli::config::Command::Completion(shell) => {

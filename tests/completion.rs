@@ -139,6 +139,7 @@ fn protocol_answers_from_the_kubeconfig_and_the_cluster() {
                 "reset-password",
                 "create-admin-user",
                 "version",
+                "options",
                 "completion",
                 "help",
             ],
