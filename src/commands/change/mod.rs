@@ -205,13 +205,12 @@ pub(crate) fn show(session: &Session<'_>, verdict: Verdict<'_>) -> anyhow::Resul
     for note in &verdict.notes {
         output::note(note);
     }
-    if let Some(report) = &verdict.report {
-        if report.place.generation == Generation::V2
-            && report.action != Action::CreateAdminUser
-            && report.output_understood
-        {
-            session.log.line(outcome::V2_RESET_CAVEATS);
-        }
+    if let Some(report) = &verdict.report
+        && report.place.generation == Generation::V2
+        && report.action != Action::CreateAdminUser
+        && report.output_understood
+    {
+        session.log.line(outcome::V2_RESET_CAVEATS);
     }
     let exit = verdict.end?;
     match undelivered {
