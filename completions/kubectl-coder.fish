@@ -85,7 +85,7 @@ yaml\t''"
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s v -l verbose -d 'Explain each step on stderr (never shows a password); kubectl\'s -v=N is accepted too'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand status" -s V -l version -d 'Print version'
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l owner -d 'Coder v2 only: the owner whose password to reset (v2 has no single admin user)' -r
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l owner -d 'Coder v2 only: the owner whose password to reset (asked for on a terminal when omitted)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l pod -d 'Use this pod instead of searching for the Coder server' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s c -l container -d 'Container to exec in (default: the Coder server container)' -r
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s l -l selector -d 'Only consider pods matching this label selector, e.g. app.kubernetes.io/instance=coder' -r
@@ -113,8 +113,8 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
 json\t''
 yaml\t''"
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l password-stdin -d 'Coder v2: read the new password from stdin (one line; typed hidden on a terminal)'
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l password-prompt -d 'Coder v2: type the new password twice, hidden, on the terminal'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l password-stdin -d 'Read the new password from stdin (one line; typed hidden on a terminal); not for v1 reset-admin-password'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l password-prompt -d 'Type the new password twice, hidden, on the terminal; not for v1 reset-admin-password'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-admin-password" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'
@@ -148,8 +148,8 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-passwo
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
 json\t''
 yaml\t''"
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l password-stdin -d 'Coder v2: read the new password from stdin (one line; typed hidden on a terminal)'
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l password-prompt -d 'Coder v2: type the new password twice, hidden, on the terminal'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l password-stdin -d 'Read the new password from stdin (one line; typed hidden on a terminal); not for v1 reset-admin-password'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l password-prompt -d 'Type the new password twice, hidden, on the terminal; not for v1 reset-admin-password'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand reset-password" -l allow-insecure-connection -d 'Send a password even over plain http or with insecure-skip-tls-verify (refused otherwise)'
@@ -185,8 +185,8 @@ complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s o -l output -d 'Output format for data written to stdout' -r -f -a "text\t''
 json\t''
 yaml\t''"
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-stdin -d 'Coder v2: read the new password from stdin (one line; typed hidden on a terminal)'
-complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-prompt -d 'Coder v2: type the new password twice, hidden, on the terminal'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-stdin -d 'Read the new password from stdin (one line; typed hidden on a terminal); not for v1 reset-admin-password'
+complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l password-prompt -d 'Type the new password twice, hidden, on the terminal; not for v1 reset-admin-password'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l allow-disabled-password-login -d 'Create the owner even though CODER_DISABLE_PASSWORD_AUTH keeps it from signing in'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c kubectl-coder -n "__fish_kubectl_coder_using_subcommand create-admin-user" -l dry-run -d 'Show the pod, container and command that would run, and change nothing'

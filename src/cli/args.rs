@@ -217,14 +217,15 @@ pub struct TargetArgs {
     pub timeout: Duration,
 }
 
-/// Where the new password comes from (Coder v2): generated unless one of these is given.
+/// Where the new password comes from: generated unless one of these is given (not for Coder
+/// v1's reset-admin-password, which makes up its own).
 #[derive(Debug, Args, Default, Clone)]
 pub struct PasswordArgs {
-    /// Coder v2: read the new password from stdin (one line; typed hidden on a terminal)
+    /// Read the new password from stdin (one line; typed hidden on a terminal); not for v1 reset-admin-password
     #[arg(long = "password-stdin")]
     pub password_stdin: bool,
 
-    /// Coder v2: type the new password twice, hidden, on the terminal
+    /// Type the new password twice, hidden, on the terminal; not for v1 reset-admin-password
     #[arg(long = "password-prompt")]
     pub password_prompt: bool,
 }
@@ -266,7 +267,7 @@ pub enum CommandArgs {
     /// Reset the site admin's password (Coder v1), or an owner's password (Coder v2)
     #[command(name = "reset-admin-password", after_help = RESET_ADMIN_EXAMPLES)]
     ResetAdminPassword {
-        /// Coder v2 only: the owner whose password to reset (v2 has no single admin user)
+        /// Coder v2 only: the owner whose password to reset (asked for on a terminal when omitted)
         #[arg(long, value_name = "USERNAME")]
         owner: Option<String>,
 
