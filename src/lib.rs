@@ -47,6 +47,7 @@ pub fn main_entry() -> std::process::ExitCode {
         Err(e) => e.exit(),
     };
     let parsed = cli::args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let terminal = ui::terminal::Terminal::detect();
     let result = parsed
         .into_config()
         .map_err(anyhow::Error::new)
@@ -69,7 +70,7 @@ pub fn main_entry() -> std::process::ExitCode {
                     )))?;
                     Ok(exit_codes::ExitCode::Success)
                 }
-                _ => commands::run(&config, ui::terminal::Terminal::detect()),
+                _ => commands::run(&config, terminal),
             }
         });
     match result {
@@ -77,7 +78,8 @@ pub fn main_entry() -> std::process::ExitCode {
         Err(err) => {
             let problem = ui::problem::describe(&err);
             use std::io::Write;
-            let _ = std::io::stderr().write_all(problem.render().as_bytes());
+            let text = ui::wrap::wrap(&problem.render(), terminal.width, "  ");
+            let _ = std::io::stderr().write_all(text.as_bytes());
             problem.exit.into()
         }
     }

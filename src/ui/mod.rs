@@ -6,3 +6,4 @@ pub mod output;
 pub mod problem;
 pub mod prompt;
 pub mod terminal;
+pub mod wrap;

@@ -52,9 +52,32 @@ fn read_line() -> std::io::Result<Option<String>> {
     Ok(Some(line))
 }
 
+/// A question to confirm: short, with what identifies the change on the lines below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    pub question: String,
+    pub details: Vec<String>,
+}
+
+impl Confirmation {
+    /// The question, each detail indented below it (wrapped to `width`, never mid-word),
+    /// and `[y/N]` last, where the answer is typed.
+    pub fn render(&self, width: Option<usize>) -> String {
+        let mut text = crate::ui::wrap::wrap(&text::sanitize_line(&self.question), width, "  ");
+        text.push('\n');
+        for detail in &self.details {
+            let line = format!("  {}", text::sanitize_line(detail));
+            text.push_str(&crate::ui::wrap::wrap(&line, width, "  "));
+            text.push('\n');
+        }
+        text.push_str("[y/N] ");
+        text
+    }
+}
+
 /// Yes or no; "no" unless the answer is `y` or `yes` (any case). Ctrl-D declines.
-pub fn confirm(question: &str) -> anyhow::Result<bool> {
-    ask(&format!("{} [y/N] ", text::sanitize_line(question)))?;
+pub fn confirm(confirmation: &Confirmation, width: Option<usize>) -> anyhow::Result<bool> {
+    ask(&confirmation.render(width))?;
     let answer = read_line()?;
     if answer.is_none() {
         // Ctrl-D leaves the cursor after the question.
@@ -286,6 +309,31 @@ mod raw {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confirmations_are_a_short_question_details_below_and_the_answer_last() {
+        let c = Confirmation {
+            question: "Reset the password of alice on Coder v2?".into(),
+            details: vec![
+                "pod coder/coder-5d8f7b9c4-abcde, context kubesim".into(),
+                "Coder asks them for a new one at the next login.".into(),
+            ],
+        };
+        assert_eq!(
+            c.render(None),
+            "Reset the password of alice on Coder v2?\n  pod coder/coder-5d8f7b9c4-abcde, context kubesim\n  Coder asks them for a new one at the next login.\n[y/N] "
+        );
+        assert_eq!(
+            c.render(Some(30)),
+            "Reset the password of alice on\n  Coder v2?\n  pod\n    coder/coder-5d8f7b9c4-abcde,\n    context kubesim\n  Coder asks them for a new\n    one at the next login.\n[y/N] "
+        );
+        // Names from the cluster cannot add lines of their own.
+        let c = Confirmation {
+            question: "Reset?".into(),
+            details: vec!["pod a\nb".into()],
+        };
+        assert_eq!(c.render(None), "Reset?\n  pod a^Jb\n[y/N] ");
+    }
 
     #[test]
     fn only_y_and_yes_confirm() {

@@ -166,7 +166,7 @@ fn the_confirmation_prompt_in_a_terminal() {
     assert_eq!(code, 7, "{screen}");
     assert!(
         screen.contains(&format!(
-            "Reset the password of admin on Coder v1 in pod coder/{POD} (context kubesim)? [y/N]"
+            "Reset the password of admin on Coder v1?\r\n  pod coder/{POD}, context kubesim\r\n[y/N]"
         )),
         "{screen}"
     );

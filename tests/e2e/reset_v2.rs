@@ -250,7 +250,7 @@ fn on_a_terminal_the_owner_is_asked_for() {
     assert!(screen.contains("Coder v2 has no single admin user: owners are users with the Owner role; name the one whose password to reset (if you cannot name one, Ctrl-C and run `kubectl coder create-admin-user`)."), "{screen}");
     assert!(
         screen.contains(&format!(
-            "Reset the password of admin on Coder v2 in pod coder/{POD} (context kubesim)?"
+            "Reset the password of admin on Coder v2?\r\n  pod coder/{POD}, context kubesim\r\n[y/N]"
         )),
         "{screen}"
     );
@@ -274,7 +274,7 @@ fn on_a_terminal_create_admin_user_asks_for_name_and_email() {
     assert_eq!(code, 0, "{screen}");
     assert!(
         screen.contains(&format!(
-            "Create owner erin on Coder v2 in pod coder/{POD} (context kubesim)?"
+            "Create owner erin on Coder v2?\r\n  pod coder/{POD}, context kubesim\r\n[y/N]"
         )),
         "{screen}"
     );

@@ -89,7 +89,11 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         output::stdout(&output::render_dry_run(session.format(), &report))?;
         return Ok(ExitCode::Success);
     }
-    if !config.assume_yes && !prompt::confirm(&plan.confirmation(&target, conn.context.as_deref()))?
+    if !config.assume_yes
+        && !prompt::confirm(
+            &plan.confirmation(&target, conn.context.as_deref()),
+            session.terminal.width,
+        )?
     {
         output::note("Nothing was changed.");
         return Ok(ExitCode::Declined);

@@ -14,6 +14,7 @@ use crate::coder::target::{Generation, Target};
 use crate::coder::{v1, v2};
 use crate::exit_codes::ExitCode;
 use crate::ui::problem::Problem;
+use crate::ui::prompt::Confirmation;
 
 /// What will run, and with which password.
 #[derive(Debug)]
@@ -369,19 +370,21 @@ impl Plan {
     }
 
     /// The confirmation question, naming everything that identifies the change.
-    pub fn confirmation(&self, target: &Target, context: Option<&str>) -> String {
+    pub fn confirmation(&self, target: &Target, context: Option<&str>) -> Confirmation {
         let who = match (&self.username, self.action) {
             (Some(u), Action::CreateAdminUser) => format!("Create owner {u}"),
             (Some(u), _) => format!("Reset the password of {u}"),
             (None, _) => format!("Reset the password of {}", v1::ADMIN_USER),
         };
-        format!(
-            "{who} on {} in pod {}/{} (context {})?",
-            target.generation.label(),
-            target.namespace,
-            target.pod,
-            context.unwrap_or("in-cluster"),
-        )
+        Confirmation {
+            question: format!("{who} on {}?", target.generation.label()),
+            details: vec![format!(
+                "pod {}/{}, context {}",
+                target.namespace,
+                target.pod,
+                context.unwrap_or("in-cluster"),
+            )],
+        }
     }
 }
 
@@ -720,7 +723,10 @@ mod tests {
         assert!(!p.stdin_description().unwrap().contains("Generated"));
         assert_eq!(
             p.confirmation(&target(Generation::V2), Some("prod")),
-            "Reset the password of alice on Coder v2 in pod coder/pod-1 (context prod)?"
+            Confirmation {
+                question: "Reset the password of alice on Coder v2?".into(),
+                details: vec!["pod coder/pod-1, context prod".into()],
+            }
         );
     }
 }

@@ -225,17 +225,24 @@ async fn reset(
     })?;
 
     if !session.config.assume_yes
-        && !prompt::confirm(&format!(
-            "Reset the password of {} ({}) on Coder v1 in pod {}/{}{}? Coder asks them for a new one at the next login.",
-            user.username,
-            user.email,
-            place.namespace,
-            place.pod,
-            place
-                .context
-                .map(|c| format!(" (context {c})"))
-                .unwrap_or_default()
-        ))?
+        && !prompt::confirm(
+            &prompt::Confirmation {
+                question: format!(
+                    "Reset the password of {} ({}) on Coder v1?",
+                    user.username, user.email
+                ),
+                details: vec![
+                    format!(
+                        "pod {}/{}, context {}",
+                        place.namespace,
+                        place.pod,
+                        place.context.unwrap_or("in-cluster")
+                    ),
+                    "Coder asks them for a new one at the next login.".to_string(),
+                ],
+            },
+            session.terminal.width,
+        )?
     {
         output::note("Nothing was changed.");
         return Ok(ExitCode::Declined);
