@@ -43,6 +43,11 @@ pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr(), "{}", text::sanitize(text));
 }
 
+/// A note wrapped to the terminal's `width` (see [`crate::ui::wrap`]).
+pub fn note_wrapped(text: &str, width: Option<usize>) {
+    note(&crate::ui::wrap::wrap(&text::sanitize(text), width, "  "));
+}
+
 /// `--verbose` lines on stderr. Callers never pass a secret.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Log {

@@ -178,7 +178,7 @@ fn ask(session: &Session<'_>, questions: &[Question]) -> anyhow::Result<Answers>
         }
         let (text, note) = question.prompt();
         if let Some(note) = note {
-            output::note(&note);
+            output::note_wrapped(&note, session.terminal.width);
         }
         match question {
             Question::Owner => answers.owner = Some(prompt::username(text)?),

@@ -67,8 +67,8 @@ impl Question {
             Question::Owner => (
                 "Owner username",
                 Some(format!(
-                    "{V2_OWNERS}; name the one whose password to reset \
-                     (if you cannot name one, Ctrl-C and run `kubectl coder create-admin-user`)."
+                    "{V2_OWNERS}.\nName the one whose password to reset; if you cannot name one, \
+                     Ctrl-C and run `kubectl coder create-admin-user`."
                 )),
             ),
             Question::NewUsername => ("Username of the new owner", None),

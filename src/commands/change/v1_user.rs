@@ -116,9 +116,10 @@ pub async fn run(
     let (credentials, origin) = match saved {
         Some((token, origin)) => (Credentials::Token(token), origin),
         None if session.terminal.can_prompt() => {
-            output::note(
+            output::note_wrapped(
                 "Coder v1 changes a user's password through coderd's API, as a site admin or site manager: \
                  set CODER_TOKEN to an API token of one, or sign in here (Ctrl-C to stop).",
+                session.terminal.width,
             );
             let email = prompt::email("Email of a Coder site admin or site manager")?;
             let password = prompt::hidden("Password: ")?;
