@@ -36,11 +36,22 @@ pub fn main_entry() -> std::process::ExitCode {
     let name = cli::args::display_name(argv.first().map(|a| a.as_os_str()));
     let args = cli::args::normalize_verbosity(argv);
     let mut command = cli::args::Cli::command().bin_name(&name);
+    // Help goes to stdout: wrapped to its terminal, as clap wraps what it writes.
+    let help_width = {
+        use std::io::IsTerminal;
+        std::io::stdout()
+            .is_terminal()
+            .then(|| usize::from(console::Term::stdout().size().1))
+    };
     let matches = match command.clone().try_get_matches_from(args) {
         Ok(matches) => matches,
         // Help as kubectl shows it: the command's own flags, then the pointer to `options`.
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
-            let help = cli::help::without_connection_flags(&e.render().to_string(), &name);
+            let help = ui::wrap::wrap(
+                &cli::help::without_connection_flags(&e.render().to_string(), &name),
+                help_width,
+                "",
+            );
             let _ = ui::output::stdout(&help);
             return std::process::ExitCode::SUCCESS;
         }
@@ -56,7 +67,11 @@ pub fn main_entry() -> std::process::ExitCode {
                 // As kubectl and cobra: a bare command prints its help and succeeds.
                 cli::config::Command::Help => {
                     let help = command.render_help().to_string();
-                    ui::output::stdout(&cli::help::without_connection_flags(&help, &name))?;
+                    ui::output::stdout(&ui::wrap::wrap(
+                        &cli::help::without_connection_flags(&help, &name),
+                        help_width,
+                        "",
+                    ))?;
                     Ok(exit_codes::ExitCode::Success)
                 }
                 cli::config::Command::Options => {

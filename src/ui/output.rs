@@ -239,7 +239,7 @@ fn write_credentials(
     text.push_str(if report.must_change_at_next_login {
         "This password is temporary: Coder asks for a new one at the next login.\n"
     } else if report.temporary {
-        "Coder v2 does not force a change at the next login: sign in and change it under Account > Security.\n"
+        "Coder v2 does not force a change; change it under Account > Security.\n"
     } else {
         "Coder v2 does not force a change at the next login.\n"
     });

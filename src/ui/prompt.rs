@@ -1,11 +1,13 @@
 //! Questions on the terminal: the question on stderr, the answer from stdin, a terminal.
 //! Answers are read as whole lines (so `yes` is one answer, never `y` with `es` left over for
-//! the shell), end of input (Ctrl-D) means no answer, and the terminal is never left changed:
+//! the shell), with line editing on visible ones ([`crate::ui::line_edit`]). Every prompt ends
+//! the same way: Ctrl-C cancels (exit 130), Ctrl-D declines (exit 7), an empty answer is asked
+//! again with what is required; nothing is changed by any of them. The terminal is never left changed:
 //! hidden input turns echo off only while it reads, and restores the terminal on every way out,
 //! Ctrl-C and SIGTERM/SIGHUP included. Callers ask only when
 //! [`crate::ui::terminal::Terminal::can_prompt`] (or, for a hidden answer, stdin) says so.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use zeroize::Zeroizing;
 
@@ -15,24 +17,83 @@ use crate::exit_codes::ExitCode;
 use crate::text;
 use crate::ui::problem::Problem;
 
-/// The user ended the prompt with Ctrl-C: nothing was changed.
+/// The user ended the prompt with Ctrl-C.
 fn interrupted() -> anyhow::Error {
     Problem::new(
         ExitCode::Interrupted,
-        "interrupted at the prompt: nothing was changed",
+        "cancelled, nothing was changed",
         None,
     )
     .into()
 }
 
-/// End of input (Ctrl-D) where an answer was needed.
+/// End of input (Ctrl-D) where an answer was needed: the same as declining.
 fn no_answer(what: &str) -> anyhow::Error {
     Problem::new(
-        ExitCode::Usage,
-        format!("no {what} was given (end of input): nothing was changed"),
+        ExitCode::Declined,
+        format!("no {what} given (Ctrl-D), nothing was changed"),
         None,
     )
     .into()
+}
+
+/// A visible answer, typed with line editing.
+enum Visible {
+    Line(String),
+    Interrupted,
+    End,
+}
+
+/// One visible line after `prompt`, edited on the terminal (Unix).
+#[cfg(unix)]
+fn read_visible(prompt: &str) -> std::io::Result<Visible> {
+    use crate::ui::line_edit::{Decoder, Event, Line};
+    // As for hidden input: the terminal changes before the prompt shows.
+    let _raw = raw::Mode::enter()?;
+    ask(prompt)?;
+    let prompt_line = prompt.rsplit('\n').next().unwrap_or(prompt);
+    let (mut decoder, mut line) = (Decoder::default(), Line::default());
+    let mut byte = [0u8; 1];
+    let ended = loop {
+        // SAFETY: reading one byte into a one-byte buffer from stdin.
+        let n = unsafe { libc::read(0, byte.as_mut_ptr().cast(), 1) };
+        if n < 0 {
+            let err = std::io::Error::last_os_error();
+            if err.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(err);
+        }
+        if n == 0 {
+            break Visible::End;
+        }
+        let Some(key) = decoder.push(byte[0]) else {
+            continue;
+        };
+        match line.apply(key) {
+            Event::Edited => ask(&line.redraw(prompt_line))?,
+            Event::Nothing => {}
+            Event::Done(text) => break Visible::Line(text),
+            Event::Interrupted => break Visible::Interrupted,
+            Event::EndOfInput => break Visible::End,
+        }
+    };
+    // Enter, Ctrl-C and Ctrl-D were not echoed: the next output starts on its own line.
+    eprintln!();
+    Ok(ended)
+}
+
+/// Elsewhere the console's own line editing, in its cooked mode.
+#[cfg(not(unix))]
+fn read_visible(prompt: &str) -> std::io::Result<Visible> {
+    ask(prompt)?;
+    Ok(match read_line()? {
+        Some(line) => Visible::Line(line),
+        None => {
+            eprintln!();
+            Visible::End
+        }
+    })
 }
 
 fn ask(prompt: &str) -> std::io::Result<()> {
@@ -42,7 +103,9 @@ fn ask(prompt: &str) -> std::io::Result<()> {
 }
 
 /// One line from stdin, without its line break; `None` at end of input.
+#[cfg(not(unix))]
 fn read_line() -> std::io::Result<Option<String>> {
+    use std::io::BufRead;
     let mut line = String::new();
     if std::io::stdin().lock().read_line(&mut line)? == 0 {
         return Ok(None);
@@ -77,13 +140,11 @@ impl Confirmation {
 
 /// Yes or no; "no" unless the answer is `y` or `yes` (any case). Ctrl-D declines.
 pub fn confirm(confirmation: &Confirmation, width: Option<usize>) -> anyhow::Result<bool> {
-    ask(&confirmation.render(width))?;
-    let answer = read_line()?;
-    if answer.is_none() {
-        // Ctrl-D leaves the cursor after the question.
-        eprintln!();
+    match read_visible(&confirmation.render(width))? {
+        Visible::Line(answer) => Ok(decide(&answer)),
+        Visible::End => Ok(false),
+        Visible::Interrupted => Err(interrupted()),
     }
-    Ok(answer.is_some_and(|a| decide(&a)))
 }
 
 /// Whether an answer to [`confirm`] is yes.
@@ -99,11 +160,15 @@ fn ask_until<T, E: std::fmt::Display>(
     parse: impl Fn(&str) -> Result<T, E>,
 ) -> anyhow::Result<T> {
     loop {
-        ask(&format!("{prompt}: "))?;
-        let Some(answer) = read_line()? else {
-            eprintln!();
-            return Err(no_answer(what));
+        let answer = match read_visible(&format!("{prompt}: "))? {
+            Visible::Line(answer) => answer,
+            Visible::End => return Err(no_answer(what)),
+            Visible::Interrupted => return Err(interrupted()),
         };
+        if answer.trim().is_empty() {
+            eprintln!("The {what} is required (Ctrl-C to cancel).");
+            continue;
+        }
         match parse(answer.trim()) {
             Ok(value) => return Ok(value),
             Err(e) => eprintln!("{}", text::sanitize(&e.to_string())),

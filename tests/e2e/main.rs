@@ -13,6 +13,7 @@ mod hygiene;
 mod kubectl_flags;
 mod kubectl_refusals;
 mod paging;
+mod prompts;
 mod proxies;
 mod reset_v1;
 mod reset_v1_users;

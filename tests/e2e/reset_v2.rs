@@ -57,7 +57,7 @@ fn human_output_says_coder_v2_does_not_force_a_change() {
     assert_eq!(
         run.stdout,
         format!(
-            "Password reset on Coder v2 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Password:  {password}\n\nCoder v2 does not force a change at the next login: sign in and change it under Account > Security.\nNext: sign in at https://coder.example.com with alice's email, not the username.\n"
+            "Password reset on Coder v2 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Password:  {password}\n\nCoder v2 does not force a change; change it under Account > Security.\nNext: sign in at https://coder.example.com with alice's email, not the username.\n"
         )
     );
 }

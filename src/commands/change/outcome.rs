@@ -716,7 +716,7 @@ mod tests {
     fn v2_reset_every_ending_and_output() {
         let plan = v2_reset();
         let done = format!(
-            "Password reset on Coder v2 in pod coder/pod-1 (context prod).\n\n  Username:  Alice\n  Password:  {SENT}\n\nCoder v2 does not force a change at the next login: sign in and change it under Account > Security.\n{NEXT_STEPS}"
+            "Password reset on Coder v2 in pod coder/pod-1 (context prod).\n\n  Username:  Alice\n  Password:  {SENT}\n\nCoder v2 does not force a change; change it under Account > Security.\n{NEXT_STEPS}"
         );
         let sent = format!("Password sent: {SENT}\n");
         let failed = |message: &str, hint: &str| format!("error: {message}\nhint: {hint}\n");
