@@ -40,6 +40,8 @@ fn no_answer(what: &str) -> anyhow::Error {
 /// A visible answer, typed with line editing.
 enum Visible {
     Line(String),
+    /// Unix only: on Windows Ctrl-C stays the console's, which ends the process.
+    #[cfg_attr(not(unix), allow(dead_code))]
     Interrupted,
     End,
 }
