@@ -57,9 +57,17 @@ fn man_page() -> Vec<u8> {
             roff.text([roman(about.to_string())]);
         }
     }
-    roff.to_writer(&mut out).unwrap();
-    man.render_extra_section(&mut out).unwrap();
-    let mut roff = Roff::default();
+    // The help's examples, under the heading man pages use (clap_mangen says EXTRA).
+    roff.control("SH", ["EXAMPLES"]);
+    roff.control("nf", []);
+    let examples = cmd
+        .get_after_help()
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    for line in examples.lines().skip_while(|l| *l == "Examples:") {
+        roff.text([roman(line)]);
+    }
+    roff.control("fi", []);
     roff.control("SH", ["EXIT STATUS"]);
     let mut codes = ExitCode::ALL.to_vec();
     codes.sort_by_key(|c| c.code());
