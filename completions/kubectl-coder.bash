@@ -25,6 +25,9 @@ _kubectl__coder() {
             kubectl__coder,help)
                 cmd="kubectl__coder__subcmd__help"
                 ;;
+            kubectl__coder,options)
+                cmd="kubectl__coder__subcmd__options"
+                ;;
             kubectl__coder,reset-admin-password)
                 cmd="kubectl__coder__subcmd__reset__subcmd__admin__subcmd__password"
                 ;;
@@ -46,6 +49,9 @@ _kubectl__coder() {
             kubectl__coder__subcmd__help,help)
                 cmd="kubectl__coder__subcmd__help__subcmd__help"
                 ;;
+            kubectl__coder__subcmd__help,options)
+                cmd="kubectl__coder__subcmd__help__subcmd__options"
+                ;;
             kubectl__coder__subcmd__help,reset-admin-password)
                 cmd="kubectl__coder__subcmd__help__subcmd__reset__subcmd__admin__subcmd__password"
                 ;;
@@ -65,7 +71,7 @@ _kubectl__coder() {
 
     case "${cmd}" in
         kubectl__coder)
-            opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version status reset-admin-password reset-password create-admin-user version completion help"
+            opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version status reset-admin-password reset-password create-admin-user version options completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -158,7 +164,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__completion)
+        kubectl__coder__subcmd__completion)
             opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -252,7 +258,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__create__subcmd__admin__subcmd__user)
+        kubectl__coder__subcmd__create__subcmd__admin__subcmd__user)
             opts="-y -c -l -n -s -o -v -h -V --username --email --password-stdin --password-prompt --allow-disabled-password-login --yes --dry-run --allow-insecure-connection --pod --container --selector --generation --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -382,8 +388,8 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help)
-            opts="status reset-admin-password reset-password create-admin-user version completion help"
+        kubectl__coder__subcmd__help)
+            opts="status reset-admin-password reset-password create-admin-user version options completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -396,7 +402,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__completion)
+        kubectl__coder__subcmd__help__subcmd__completion)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -410,7 +416,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__create__subcmd__admin__subcmd__user)
+        kubectl__coder__subcmd__help__subcmd__create__subcmd__admin__subcmd__user)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -424,7 +430,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__help)
+        kubectl__coder__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -438,7 +444,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__reset__subcmd__admin__subcmd__password)
+        kubectl__coder__subcmd__help__subcmd__options)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -452,7 +458,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__reset__subcmd__password)
+        kubectl__coder__subcmd__help__subcmd__reset__subcmd__admin__subcmd__password)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -466,7 +472,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__status)
+        kubectl__coder__subcmd__help__subcmd__reset__subcmd__password)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -480,7 +486,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__help__subcmd__version)
+        kubectl__coder__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -494,7 +500,115 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__reset__subcmd__admin__subcmd__password)
+        kubectl__coder__subcmd__help__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__coder__subcmd__options)
+            opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-skip-tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__coder__subcmd__reset__subcmd__admin__subcmd__password)
             opts="-y -c -l -n -s -o -v -h -V --owner --password-stdin --password-prompt --yes --dry-run --allow-insecure-connection --pod --container --selector --generation --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -620,7 +734,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__reset__subcmd__password)
+        kubectl__coder__subcmd__reset__subcmd__password)
             opts="-y -c -l -n -s -o -v -h -V --password-stdin --password-prompt --yes --dry-run --allow-insecure-connection --pod --container --selector --generation --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -742,7 +856,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__status)
+        kubectl__coder__subcmd__status)
             opts="-c -l -n -s -o -v -h -V --pod --container --selector --generation --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -864,7 +978,7 @@ _kubectl__coder() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__coder__subcmd__version)
+        kubectl__coder__subcmd__version)
             opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

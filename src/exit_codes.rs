@@ -16,7 +16,9 @@ pub enum ExitCode {
     Forbidden,
     /// The Coder command ran in the pod and failed.
     RemoteFailed,
-    /// The reset happened but its output could not be understood; the raw output was shown.
+    /// The reset happened but its output could not be understood, or it may or may not have
+    /// finished (connection dropped, `--timeout`); the raw output was shown. One code for both:
+    /// either way the result is on the screen and must be checked by signing in.
     OutputNotUnderstood,
     /// The user answered "no" at the confirmation prompt.
     Declined,
@@ -53,6 +55,29 @@ impl ExitCode {
         ExitCode::Terminated,
         ExitCode::HungUp,
     ];
+
+    /// The meaning, as the README's table and the man page's EXIT STATUS give it.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ExitCode::Success => "success",
+            ExitCode::Failure => {
+                "other failure: kubeconfig, connection, TLS, timeout, API server error"
+            }
+            ExitCode::Usage => {
+                "usage error (bad flag or input; a change without a terminal and without --yes)"
+            }
+            ExitCode::NotFound => "nothing found: no Coder pod, namespace or user",
+            ExitCode::Forbidden => "the API server refused: 401 or 403",
+            ExitCode::RemoteFailed => "the Coder command ran in the pod and failed",
+            ExitCode::OutputNotUnderstood => {
+                "the reset ran but its output was not understood, or it may or may not have finished (connection dropped, --timeout): raw output shown"
+            }
+            ExitCode::Declined => "declined at the confirmation prompt (n, Enter or Ctrl-D)",
+            ExitCode::Interrupted => "interrupted (Ctrl-C), at a prompt or during the reset",
+            ExitCode::Terminated => "terminated (SIGTERM)",
+            ExitCode::HungUp => "hung up (SIGHUP)",
+        }
+    }
 
     pub fn code(self) -> u8 {
         match self {

@@ -35,9 +35,30 @@ pub fn main_entry() -> std::process::ExitCode {
     }
     let name = cli::args::display_name(argv.first().map(|a| a.as_os_str()));
     let args = cli::args::normalize_verbosity(argv);
-    let mut command = cli::args::Cli::command().bin_name(name);
-    let matches = command.clone().get_matches_from(args);
+    let mut command = cli::args::Cli::command().bin_name(&name);
+    // Help goes to stdout: wrapped to its terminal, as clap wraps what it writes.
+    let help_width = {
+        use std::io::IsTerminal;
+        std::io::stdout()
+            .is_terminal()
+            .then(|| usize::from(console::Term::stdout().size().1))
+    };
+    let matches = match command.clone().try_get_matches_from(args) {
+        Ok(matches) => matches,
+        // Help as kubectl shows it: the command's own flags, then the pointer to `options`.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
+            let help = ui::wrap::wrap(
+                &cli::help::without_connection_flags(&e.render().to_string(), &name),
+                help_width,
+                "",
+            );
+            let _ = ui::output::stdout(&help);
+            return std::process::ExitCode::SUCCESS;
+        }
+        Err(e) => e.exit(),
+    };
     let parsed = cli::args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let terminal = ui::terminal::Terminal::detect();
     let result = parsed
         .into_config()
         .map_err(anyhow::Error::new)
@@ -45,7 +66,17 @@ pub fn main_entry() -> std::process::ExitCode {
             match &config.command {
                 // As kubectl and cobra: a bare command prints its help and succeeds.
                 cli::config::Command::Help => {
-                    ui::output::stdout(&command.render_help().to_string())?;
+                    let help = command.render_help().to_string();
+                    ui::output::stdout(&ui::wrap::wrap(
+                        &cli::help::without_connection_flags(&help, &name),
+                        help_width,
+                        "",
+                    ))?;
+                    Ok(exit_codes::ExitCode::Success)
+                }
+                cli::config::Command::Options => {
+                    command.build();
+                    ui::output::stdout(&cli::help::options_help(&command))?;
                     Ok(exit_codes::ExitCode::Success)
                 }
                 cli::config::Command::Completion(shell) => {
@@ -54,7 +85,7 @@ pub fn main_entry() -> std::process::ExitCode {
                     )))?;
                     Ok(exit_codes::ExitCode::Success)
                 }
-                _ => commands::run(&config, ui::terminal::Terminal::detect()),
+                _ => commands::run(&config, terminal),
             }
         });
     match result {
@@ -62,7 +93,8 @@ pub fn main_entry() -> std::process::ExitCode {
         Err(err) => {
             let problem = ui::problem::describe(&err);
             use std::io::Write;
-            let _ = std::io::stderr().write_all(problem.render().as_bytes());
+            let text = ui::wrap::wrap(&problem.render(), terminal.width, "  ");
+            let _ = std::io::stderr().write_all(text.as_bytes());
             problem.exit.into()
         }
     }

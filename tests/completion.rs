@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::CommandFactory;
-use clap_complete::Shell;
+use kubectl_coder::cli::args::CompletionShell;
+use kubectl_coder::cli::complete::scripts;
 use kubesim::{KubeconfigOptions, Scenario};
 
 use support::{COMPLETER, Cmd, ROOT, TestEnv, shell_available, tool_available};
@@ -20,22 +21,105 @@ use support::{COMPLETER, Cmd, ROOT, TestEnv, shell_available, tool_available};
 fn generated() -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = Vec::new();
     for (shell, name) in [
-        (Shell::Bash, "kubectl-coder.bash"),
-        (Shell::Zsh, "_kubectl-coder"),
-        (Shell::Fish, "kubectl-coder.fish"),
-        (Shell::PowerShell, "_kubectl-coder.ps1"),
+        (CompletionShell::Bash, "kubectl-coder.bash"),
+        (CompletionShell::Zsh, "_kubectl-coder"),
+        (CompletionShell::Fish, "kubectl-coder.fish"),
+        (CompletionShell::Powershell, "_kubectl-coder.ps1"),
     ] {
-        let mut buf = Vec::new();
-        let mut cmd = kubectl_coder::cli::args::Cli::command();
-        clap_complete::generate(shell, &mut cmd, "kubectl-coder", &mut buf);
-        files.push((Path::new("completions").join(name), buf));
+        // What `kubectl-coder completion <shell>` prints.
+        files.push((Path::new("completions").join(name), scripts::script(shell)));
     }
-    let mut man = Vec::new();
-    clap_mangen::Man::new(kubectl_coder::cli::args::Cli::command())
-        .render(&mut man)
-        .unwrap();
-    files.push((PathBuf::from("man/kubectl-coder.1"), man));
+    files.push((PathBuf::from("man/kubectl-coder.1"), man_page()));
     files
+}
+
+/// clap_mangen's sections, but the commands as `kubectl coder NAME` (it names a page per
+/// command, `kubectl-coder-status(1)`, which we do not ship), and EXIT STATUS and
+/// ENVIRONMENT, which it has no source for.
+fn man_page() -> Vec<u8> {
+    use clap_mangen::roff::{Roff, bold, roman};
+    use kubectl_coder::exit_codes::ExitCode;
+    let mut cmd = kubectl_coder::cli::args::Cli::command();
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    man.render_title(&mut out).unwrap();
+    man.render_name_section(&mut out).unwrap();
+    man.render_synopsis_section(&mut out).unwrap();
+    man.render_description_section(&mut out).unwrap();
+    man.render_options_section(&mut out).unwrap();
+    let mut roff = Roff::default();
+    roff.control("SH", ["COMMANDS"]);
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        roff.control("TP", []);
+        roff.text([bold(format!("kubectl coder {}", sub.get_name()))]);
+        if let Some(about) = sub.get_about() {
+            roff.text([roman(about.to_string())]);
+        }
+    }
+    // The help's examples, under the heading man pages use (clap_mangen says EXTRA).
+    roff.control("SH", ["EXAMPLES"]);
+    roff.control("nf", []);
+    let examples = cmd
+        .get_after_help()
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    for line in examples.lines().skip_while(|l| *l == "Examples:") {
+        roff.text([roman(line)]);
+    }
+    roff.control("fi", []);
+    roff.control("SH", ["EXIT STATUS"]);
+    let mut codes = ExitCode::ALL.to_vec();
+    codes.sort_by_key(|c| c.code());
+    for code in codes {
+        roff.control("TP", []);
+        roff.text([bold(code.code().to_string())]);
+        roff.text([roman(code.meaning())]);
+    }
+    roff.control("SH", ["ENVIRONMENT"]);
+    for (name, meaning) in [
+        (
+            "KUBECONFIG",
+            "kubeconfig files to merge, as kubectl does (first file wins); without any, ~/.kube/config, else the in-cluster service account.",
+        ),
+        (
+            "CODER_TOKEN",
+            "Coder v1 reset-password: an API token of a site admin or site manager, used before the v1 CLI's saved login or a sign-in on the terminal. Never printed or logged.",
+        ),
+        (
+            "XDG_CONFIG_HOME",
+            "Coder v1 reset-password: where the v1 CLI's saved login is looked for (coder/session), else ~/.config.",
+        ),
+        (
+            "HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
+            "proxies to the API server when the kubeconfig names none, as kubectl uses them.",
+        ),
+        ("NO_COLOR", "no colour on the terminal."),
+    ] {
+        roff.control("TP", []);
+        roff.text([bold(name)]);
+        roff.text([roman(meaning)]);
+    }
+    roff.to_writer(&mut out).unwrap();
+    man.render_version_section(&mut out).unwrap();
+    out
+}
+
+/// The README's exit code table is the one the binary and the man page use.
+#[test]
+fn readme_exit_codes_are_the_binarys() {
+    use kubectl_coder::exit_codes::ExitCode;
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let mut codes = ExitCode::ALL.to_vec();
+    codes.sort_by_key(|c| c.code());
+    let table: String = codes
+        .iter()
+        .map(|c| format!("| {} | {} |\n", c.code(), c.meaning()))
+        .collect();
+    assert!(
+        readme.contains(&format!("| code | meaning |\n|---|---|\n{table}")),
+        "README's exit code table differs from exit_codes.rs:\n{table}"
+    );
 }
 
 /// Fails when completions/ or man/ do not match the CLI; `UPDATE_COMPLETIONS=1` rewrites them.
@@ -140,6 +224,7 @@ fn protocol_answers_from_the_kubeconfig_and_the_cluster() {
                 "reset-password",
                 "create-admin-user",
                 "version",
+                "options",
                 "completion",
                 "help",
             ],

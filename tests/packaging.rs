@@ -823,10 +823,16 @@ fn assert_help_and_version(home: &Path, path: &str) {
         "reset-admin-password",
         "Examples:",
         "kubectl coder reset-admin-password -n coder",
-        "--namespace <NAMESPACE>",
+        "Use \"kubectl coder options\" for a list of global command-line options",
     ] {
         assert!(help.contains(needed), "help lacks {needed:?}:\n{help}");
     }
+    // kubectl's convention: the connection flags are listed by `options`.
+    let options = kubectl(home, path, &["coder", "options"])
+        .success()
+        .stdout
+        .clone();
+    assert!(options.contains("--namespace <NAMESPACE>"), "{options}");
     assert!(!help.contains("Usage: kubectl-coder"), "{help}");
     let version = kubectl(home, path, &["coder", "version"])
         .success()

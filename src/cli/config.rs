@@ -37,6 +37,8 @@ pub struct Config {
 pub enum Command {
     /// No command given: the help, exit 0.
     Help,
+    /// The connection flags, listed (kubectl's `options`).
+    Options,
     Version,
     Completion(CompletionShell),
     Status,
@@ -127,6 +129,7 @@ impl Cli {
             None => (Command::Help, no_change, no_target),
             Some(CommandArgs::Status { target }) => (Command::Status, no_change, target),
             Some(CommandArgs::Version) => (Command::Version, no_change, no_target),
+            Some(CommandArgs::Options) => (Command::Options, no_change, no_target),
             Some(CommandArgs::Completion { shell }) => {
                 (Command::Completion(shell), no_change, no_target)
             }

@@ -5,3 +5,4 @@ pub mod args;
 pub mod complete;
 pub mod config;
 pub mod duration;
+pub mod help;

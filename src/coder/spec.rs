@@ -23,6 +23,8 @@ pub struct ServerSpec {
     /// The server's YAML config file, when neither its flags nor its environment decide
     /// password login and the file may: read in the pod to settle `password_login`.
     pub config_file: Option<String>,
+    /// Where users sign in: `CODER_ACCESS_URL` when the spec sets it as a plain value.
+    pub access_url: Option<String>,
 }
 
 /// Where `CODER_PG_CONNECTION_URL` comes from.
@@ -77,6 +79,10 @@ impl PasswordLogin {
 pub const DATABASE_URL_ENV: &str = "CODER_PG_CONNECTION_URL";
 const DISABLE_PASSWORD_AUTH_ENV: &str = "CODER_DISABLE_PASSWORD_AUTH";
 const SUPER_ADMIN_PASSWORD_ENV: &str = "SUPER_ADMIN_PASSWORD";
+/// Coder v2's external URL, which helm/coder's values put in `coder.env` (helm/coder/README.md,
+/// values.yaml); Coder v1's chart keeps its access URL in the dashboard's settings instead,
+/// so for v1 it is there only when someone added it.
+const ACCESS_URL_ENV: &str = "CODER_ACCESS_URL";
 
 /// Reads the facts from the server container (`default_binary` is the generation's).
 pub fn server_spec(container: &Container, default_binary: &str) -> ServerSpec {
@@ -156,6 +162,7 @@ pub fn server_spec(container: &Container, default_binary: &str) -> ServerSpec {
                     .is_some_and(|n| crate::coder::v1_api::PORT_NAMES.contains(&n))
             })
             .and_then(|p| u16::try_from(p.container_port).ok()),
+        access_url: find(ACCESS_URL_ENV).and_then(|var| access_url(var.value.as_deref()?)),
     }
 }
 
@@ -179,6 +186,19 @@ fn config_path(command_line: &[String], env: Option<&EnvVar>) -> Option<Result<S
         (_, Some(var)) if var.value_from.is_some() => Some(Err(origin(var))),
         _ => None,
     }
+}
+
+/// An access URL worth showing: http(s), one line, no credentials in it.
+fn access_url(value: &str) -> Option<String> {
+    let value = value.trim().trim_end_matches('/');
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let plain = !host.is_empty()
+        && !host.contains('@')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    plain.then(|| value.to_string())
 }
 
 /// `NAME (from secret S, key K)`, `NAME (set in the pod spec)`: never the value.
@@ -418,5 +438,39 @@ mod tests {
             Some("SUPER_ADMIN_PASSWORD (from secret admin-pw, key password)")
         );
         assert_eq!(spec.binary, "coderd");
+    }
+
+    #[test]
+    fn access_url_table() {
+        let cases = [
+            (
+                vec![var("CODER_ACCESS_URL", "https://coder.example.com")],
+                Some("https://coder.example.com"),
+            ),
+            (
+                vec![var("CODER_ACCESS_URL", " http://10.0.0.5:8080/ ")],
+                Some("http://10.0.0.5:8080"),
+            ),
+            // Not a URL a person opens, or one with credentials in it.
+            (vec![var("CODER_ACCESS_URL", "coder.example.com")], None),
+            (
+                vec![var("CODER_ACCESS_URL", "https://user:pw@coder.example.com")],
+                None,
+            ),
+            (vec![var("CODER_ACCESS_URL", "https://")], None),
+            (vec![var("CODER_ACCESS_URL", "https://a\nb")], None),
+            // From a Secret: unknown here.
+            (vec![from_secret("CODER_ACCESS_URL", "s", "k")], None),
+            // A proxy's or satellite's primary is not where this pod's users sign in.
+            (
+                vec![var("CODER_PRIMARY_ACCESS_URL", "https://coder.example.com")],
+                None,
+            ),
+            (vec![], None),
+        ];
+        for (env, want) in cases {
+            let spec = server_spec(&container(&[], env.clone(), None), "coder");
+            assert_eq!(spec.access_url.as_deref(), want, "{env:?}");
+        }
     }
 }

@@ -98,6 +98,7 @@ impl Target {
                 super_admin_password: None,
                 api_port: None,
                 config_file: None,
+                access_url: None,
             },
             caution: None,
         }

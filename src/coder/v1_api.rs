@@ -90,20 +90,53 @@ pub fn find_user<'a>(users: &'a [ApiUser], wanted: &str) -> Lookup<'a> {
     }
 }
 
-/// Levenshtein distance, on characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(previous + 1).min(row[j] + 1);
+/// The users coderd listed, for a hint: `coderd has 3 users: admin, alice, bob`, the first ten
+/// by name beyond that.
+pub fn users_listed(users: &[ApiUser]) -> String {
+    const SHOWN: usize = 10;
+    let mut names: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
+    names.sort_unstable();
+    let count = names.len();
+    let more = count.saturating_sub(SHOWN);
+    names.truncate(SHOWN);
+    let list = names.join(", ");
+    match (count, more) {
+        (0, _) => "coderd listed no users".to_string(),
+        (1, _) => format!("coderd has 1 user: {list}"),
+        (_, 0) => format!("coderd has {count} users: {list}"),
+        _ => {
+            format!("coderd has {count} users; the first {SHOWN} by name: {list}, and {more} more")
         }
     }
-    row[b.len()]
+}
+
+/// Damerau's distance in its optimal string alignment form, on characters: Levenshtein's
+/// insertions, deletions and substitutions, plus a swap of two neighbours as one edit, since
+/// `alcie` for `alice` is the commonest typo and Levenshtein counts it as two.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // rows[i][j]: the distance between a[..i] and b[..j].
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// Why a user's password cannot be reset here.
@@ -263,7 +296,10 @@ mod tests {
         let users = users();
         let cases: &[(&str, &[&str])] = &[
             ("alise", &["alice"]),
-            ("alicai", &["alice", "alicia"]),
+            // Two letters swapped is one typo.
+            ("alcie", &["alice"]),
+            // `alicia` is one swap away, `alice` two edits.
+            ("alicai", &["alicia", "alice"]),
             ("ali", &["alice", "alicia"]),
             ("bobby@example.com", &["bob"]),
             ("zed", &[]),
@@ -281,12 +317,41 @@ mod tests {
     }
 
     #[test]
+    fn users_listed_for_a_hint() {
+        let named = |names: &[&str]| -> Vec<ApiUser> {
+            names
+                .iter()
+                .map(|n| user(n, &format!("{n}@x"), "built-in"))
+                .collect()
+        };
+        assert_eq!(users_listed(&[]), "coderd listed no users");
+        assert_eq!(users_listed(&named(&["bob"])), "coderd has 1 user: bob");
+        assert_eq!(
+            users_listed(&named(&["bob", "Admin", "alice"])),
+            "coderd has 3 users: Admin, alice, bob"
+        );
+        let many: Vec<String> = (0..12).map(|i| format!("u{i:02}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            users_listed(&named(&many)),
+            "coderd has 12 users; the first 10 by name: u00, u01, u02, u03, u04, u05, u06, u07, u08, u09, and 2 more"
+        );
+    }
+
+    #[test]
     fn edit_distances() {
         for (a, b, d) in [
             ("", "", 0),
             ("abc", "", 3),
             ("alice", "alise", 1),
             ("kitten", "sitting", 3),
+            // Neighbours swapped: one edit (Levenshtein says two).
+            ("alice", "alcie", 1),
+            ("ab", "ba", 1),
+            // Optimal string alignment edits no substring twice: `ca` to `abc` is 3
+            // (unrestricted Damerau-Levenshtein would say 2).
+            ("ca", "abc", 3),
+            ("héllo", "ehllo", 2),
         ] {
             assert_eq!(edit_distance(a, b), d, "{a} {b}");
         }

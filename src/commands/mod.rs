@@ -18,7 +18,7 @@ pub fn run(config: &Config, terminal: Terminal) -> anyhow::Result<ExitCode> {
     let session = Session::new(config, terminal);
     match &config.command {
         // Answered by the entry point, which owns the command line's definition.
-        Command::Help | Command::Completion(_) => Ok(ExitCode::Success),
+        Command::Help | Command::Options | Command::Completion(_) => Ok(ExitCode::Success),
         Command::Version => version::print(config.output),
         Command::Status => block_on(status::run(&session)),
         Command::Change(change) => block_on(change::run(&session, change)),

@@ -15,6 +15,7 @@ use crate::coder::probe::DatabaseStatus;
 use crate::coder::spec::PasswordLogin;
 use crate::coder::target::{Generation, Target};
 use crate::text;
+use crate::ui::next;
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error: the reader has what it wanted.
 pub fn stdout(text: &str) -> std::io::Result<()> {
@@ -47,6 +48,11 @@ pub fn stderr_all(text: &str) {
 /// in it marked ([`text::guarded`]).
 pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr(), "{}", text::guarded(text));
+}
+
+/// A note wrapped to the terminal's `width` (see [`crate::ui::wrap`]).
+pub fn note_wrapped(text: &str, width: Option<usize>) {
+    note(&crate::ui::wrap::wrap(&text::sanitize(text), width, "  "));
 }
 
 /// `--verbose` lines on stderr. Callers never pass a secret.
@@ -106,6 +112,9 @@ pub struct Place<'a> {
     pub pod: &'a str,
     pub container: &'a str,
     pub generation: Generation,
+    /// Where users sign in (the pod spec's `CODER_ACCESS_URL`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_in_url: Option<&'a str>,
 }
 
 impl<'a> Place<'a> {
@@ -116,6 +125,7 @@ impl<'a> Place<'a> {
             pod: &target.pod,
             container: &target.container,
             generation: target.generation,
+            sign_in_url: target.spec.access_url.as_deref(),
         }
     }
 }
@@ -151,7 +161,9 @@ pub struct CredentialsReport<'a> {
     pub password: Option<ShownPassword<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<&'a str>,
-    /// Meant to be replaced by its user soon.
+    /// We generated it: the text report advises changing it. Not in JSON/YAML, where
+    /// `mustChangeAtNextLogin` alone says whether Coder treats it as temporary.
+    #[serde(skip)]
     pub temporary: bool,
     /// Coder itself forces a new password at the next login (v1 only).
     pub must_change_at_next_login: bool,
@@ -243,14 +255,34 @@ fn write_credentials(
     text.push_str(if report.must_change_at_next_login {
         "This password is temporary: Coder asks for a new one at the next login.\n"
     } else if report.temporary {
-        "Coder v2 does not force a change at the next login: sign in and change it under Account > Security.\n"
+        "Coder v2 does not force a change; change it under Account > Security.\n"
     } else {
         "Coder v2 does not force a change at the next login.\n"
     });
     for note in &report.notes {
         writeln!(text, "{}", text::sanitize(note))?;
     }
+    if let Some(next) = next_line(report) {
+        writeln!(text, "{next}")?;
+    }
     Ok(())
+}
+
+/// Where to sign in, and as whom, after a change that certainly happened: the text report's
+/// last line (JSON and YAML have the URL as `signInUrl`, and stay quiet on stderr).
+pub fn next_line(report: &CredentialsReport) -> Option<String> {
+    if !report.output_understood || report.incomplete.is_some() {
+        return None;
+    }
+    let login = next::login(
+        report.email,
+        report.username.as_deref(),
+        report.place.generation,
+    );
+    Some(next::line(next::SignIn {
+        url: report.place.sign_in_url,
+        login,
+    }))
 }
 
 /// What `--dry-run` shows: never a password.
@@ -471,7 +503,6 @@ mod tests {
                 "outputUnderstood",
                 "password",
                 "pod",
-                "temporary",
                 "username"
             ]
         );

@@ -1,11 +1,13 @@
 //! Questions on the terminal: the question on stderr, the answer from stdin, a terminal.
 //! Answers are read as whole lines (so `yes` is one answer, never `y` with `es` left over for
-//! the shell), end of input (Ctrl-D) means no answer, and the terminal is never left changed:
+//! the shell), with line editing on visible ones ([`crate::ui::line_edit`]). Every prompt ends
+//! the same way: Ctrl-C cancels (exit 130), Ctrl-D declines (exit 7), an empty answer is asked
+//! again with what is required; nothing is changed by any of them. The terminal is never left changed:
 //! hidden input turns echo off only while it reads, and restores the terminal on every way out,
 //! Ctrl-C and SIGTERM/SIGHUP included. Callers ask only when
 //! [`crate::ui::terminal::Terminal::can_prompt`] (or, for a hidden answer, stdin) says so.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use zeroize::Zeroizing;
 
@@ -15,24 +17,85 @@ use crate::exit_codes::ExitCode;
 use crate::text;
 use crate::ui::problem::Problem;
 
-/// The user ended the prompt with Ctrl-C: nothing was changed.
+/// The user ended the prompt with Ctrl-C.
 fn interrupted() -> anyhow::Error {
     Problem::new(
         ExitCode::Interrupted,
-        "interrupted at the prompt: nothing was changed",
+        "cancelled, nothing was changed",
         None,
     )
     .into()
 }
 
-/// End of input (Ctrl-D) where an answer was needed.
+/// End of input (Ctrl-D) where an answer was needed: the same as declining.
 fn no_answer(what: &str) -> anyhow::Error {
     Problem::new(
-        ExitCode::Usage,
-        format!("no {what} was given (end of input): nothing was changed"),
+        ExitCode::Declined,
+        format!("no {what} given (Ctrl-D), nothing was changed"),
         None,
     )
     .into()
+}
+
+/// A visible answer, typed with line editing.
+enum Visible {
+    Line(String),
+    /// Unix only: on Windows Ctrl-C stays the console's, which ends the process.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    Interrupted,
+    End,
+}
+
+/// One visible line after `prompt`, edited on the terminal (Unix).
+#[cfg(unix)]
+fn read_visible(prompt: &str) -> std::io::Result<Visible> {
+    use crate::ui::line_edit::{Decoder, Event, Line};
+    // As for hidden input: the terminal changes before the prompt shows.
+    let _raw = raw::Mode::enter()?;
+    ask(prompt)?;
+    let prompt_line = prompt.rsplit('\n').next().unwrap_or(prompt);
+    let (mut decoder, mut line) = (Decoder::default(), Line::default());
+    let mut byte = [0u8; 1];
+    let ended = loop {
+        // SAFETY: reading one byte into a one-byte buffer from stdin.
+        let n = unsafe { libc::read(0, byte.as_mut_ptr().cast(), 1) };
+        if n < 0 {
+            let err = std::io::Error::last_os_error();
+            if err.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(err);
+        }
+        if n == 0 {
+            break Visible::End;
+        }
+        let Some(key) = decoder.push(byte[0]) else {
+            continue;
+        };
+        match line.apply(key) {
+            Event::Edited => ask(&line.redraw(prompt_line))?,
+            Event::Nothing => {}
+            Event::Done(text) => break Visible::Line(text),
+            Event::Interrupted => break Visible::Interrupted,
+            Event::EndOfInput => break Visible::End,
+        }
+    };
+    // Enter, Ctrl-C and Ctrl-D were not echoed: the next output starts on its own line.
+    eprintln!();
+    Ok(ended)
+}
+
+/// Elsewhere the console's own line editing, in its cooked mode.
+#[cfg(not(unix))]
+fn read_visible(prompt: &str) -> std::io::Result<Visible> {
+    ask(prompt)?;
+    Ok(match read_line()? {
+        Some(line) => Visible::Line(line),
+        None => {
+            eprintln!();
+            Visible::End
+        }
+    })
 }
 
 fn ask(prompt: &str) -> std::io::Result<()> {
@@ -42,7 +105,9 @@ fn ask(prompt: &str) -> std::io::Result<()> {
 }
 
 /// One line from stdin, without its line break; `None` at end of input.
+#[cfg(not(unix))]
 fn read_line() -> std::io::Result<Option<String>> {
+    use std::io::BufRead;
     let mut line = String::new();
     if std::io::stdin().lock().read_line(&mut line)? == 0 {
         return Ok(None);
@@ -52,15 +117,36 @@ fn read_line() -> std::io::Result<Option<String>> {
     Ok(Some(line))
 }
 
-/// Yes or no; "no" unless the answer is `y` or `yes` (any case). Ctrl-D declines.
-pub fn confirm(question: &str) -> anyhow::Result<bool> {
-    ask(&format!("{} [y/N] ", text::sanitize_line(question)))?;
-    let answer = read_line()?;
-    if answer.is_none() {
-        // Ctrl-D leaves the cursor after the question.
-        eprintln!();
+/// A question to confirm: short, with what identifies the change on the lines below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    pub question: String,
+    pub details: Vec<String>,
+}
+
+impl Confirmation {
+    /// The question, each detail indented below it (wrapped to `width`, never mid-word),
+    /// and `[y/N]` last, where the answer is typed.
+    pub fn render(&self, width: Option<usize>) -> String {
+        let mut text = crate::ui::wrap::wrap(&text::sanitize_line(&self.question), width, "  ");
+        text.push('\n');
+        for detail in &self.details {
+            let line = format!("  {}", text::sanitize_line(detail));
+            text.push_str(&crate::ui::wrap::wrap(&line, width, "  "));
+            text.push('\n');
+        }
+        text.push_str("[y/N] ");
+        text
     }
-    Ok(answer.is_some_and(|a| decide(&a)))
+}
+
+/// Yes or no; "no" unless the answer is `y` or `yes` (any case). Ctrl-D declines.
+pub fn confirm(confirmation: &Confirmation, width: Option<usize>) -> anyhow::Result<bool> {
+    match read_visible(&confirmation.render(width))? {
+        Visible::Line(answer) => Ok(decide(&answer)),
+        Visible::End => Ok(false),
+        Visible::Interrupted => Err(interrupted()),
+    }
 }
 
 /// Whether an answer to [`confirm`] is yes.
@@ -76,11 +162,15 @@ fn ask_until<T, E: std::fmt::Display>(
     parse: impl Fn(&str) -> Result<T, E>,
 ) -> anyhow::Result<T> {
     loop {
-        ask(&format!("{prompt}: "))?;
-        let Some(answer) = read_line()? else {
-            eprintln!();
-            return Err(no_answer(what));
+        let answer = match read_visible(&format!("{prompt}: "))? {
+            Visible::Line(answer) => answer,
+            Visible::End => return Err(no_answer(what)),
+            Visible::Interrupted => return Err(interrupted()),
         };
+        if answer.trim().is_empty() {
+            eprintln!("The {what} is required (Ctrl-C to cancel).");
+            continue;
+        }
         match parse(answer.trim()) {
             Ok(value) => return Ok(value),
             Err(e) => eprintln!("{}", text::sanitize(&e.to_string())),
@@ -286,6 +376,31 @@ mod raw {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confirmations_are_a_short_question_details_below_and_the_answer_last() {
+        let c = Confirmation {
+            question: "Reset the password of alice on Coder v2?".into(),
+            details: vec![
+                "pod coder/coder-5d8f7b9c4-abcde, context kubesim".into(),
+                "Coder asks them for a new one at the next login.".into(),
+            ],
+        };
+        assert_eq!(
+            c.render(None),
+            "Reset the password of alice on Coder v2?\n  pod coder/coder-5d8f7b9c4-abcde, context kubesim\n  Coder asks them for a new one at the next login.\n[y/N] "
+        );
+        assert_eq!(
+            c.render(Some(30)),
+            "Reset the password of alice on\n  Coder v2?\n  pod\n    coder/coder-5d8f7b9c4-abcde,\n    context kubesim\n  Coder asks them for a new\n    one at the next login.\n[y/N] "
+        );
+        // Names from the cluster cannot add lines of their own.
+        let c = Confirmation {
+            question: "Reset?".into(),
+            details: vec!["pod a\nb".into()],
+        };
+        assert_eq!(c.render(None), "Reset?\n  pod a^Jb\n[y/N] ");
+    }
 
     #[test]
     fn only_y_and_yes_confirm() {

@@ -11,6 +11,9 @@ pub struct Terminal {
     pub stderr: bool,
     /// Colour is allowed at all (NO_COLOR unset, TERM not "dumb").
     pub colour_allowed: bool,
+    /// Columns of the terminal on stderr, where messages and prompts go: text is wrapped
+    /// to it ([`crate::ui::wrap`]). None when stderr is not a terminal.
+    pub width: Option<usize>,
 }
 
 impl Terminal {
@@ -26,6 +29,14 @@ impl Terminal {
             stdout,
             stderr,
             colour_allowed: !no_color && !dumb && console_takes_colour(stdout, stderr),
+            width: if stderr {
+                console::Term::stderr()
+                    .size_checked()
+                    .map(|(_rows, columns)| usize::from(columns))
+                    .filter(|&c| c >= 20)
+            } else {
+                None
+            },
         }
     }
 
@@ -120,6 +131,7 @@ mod tests {
                     stdout: true,
                     stderr: true,
                     colour_allowed: true,
+                    width: None,
                 },
                 true,
             ),
@@ -129,6 +141,7 @@ mod tests {
                     stdout: false,
                     stderr: true,
                     colour_allowed: true,
+                    width: None,
                 },
                 true,
             ),
@@ -138,6 +151,7 @@ mod tests {
                     stdout: true,
                     stderr: true,
                     colour_allowed: true,
+                    width: None,
                 },
                 false,
             ),
@@ -147,6 +161,7 @@ mod tests {
                     stdout: true,
                     stderr: false,
                     colour_allowed: true,
+                    width: None,
                 },
                 false,
             ),
@@ -163,6 +178,7 @@ mod tests {
             stdout: true,
             stderr: false,
             colour_allowed: true,
+            width: None,
         };
         assert!(t.stdout_colour() && !t.stderr_colour());
         let t = Terminal {

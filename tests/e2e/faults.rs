@@ -427,7 +427,7 @@ fn output_with_invalid_utf8_and_escape_codes() {
     assert_eq!(
         run.stdout,
         format!(
-            "Password reset on Coder v1 in pod coder/{V1_POD} (context kubesim).\n\n  Username:  admin\n  Password:  {password}\n\nThis password is temporary: Coder asks for a new one at the next login.\n"
+            "Password reset on Coder v1 in pod coder/{V1_POD} (context kubesim).\n\n  Username:  admin\n  Password:  {password}\n\nThis password is temporary: Coder asks for a new one at the next login.\nNext: sign in to Coder (its URL is not in the pod spec) as admin.\n"
         )
     );
 }

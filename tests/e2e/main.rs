@@ -14,6 +14,7 @@ mod kubectl_flags;
 mod kubectl_refusals;
 mod paging;
 mod password_login;
+mod prompts;
 mod proxies;
 mod reset_v1;
 mod reset_v1_users;

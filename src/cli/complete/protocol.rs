@@ -459,6 +459,7 @@ mod tests {
             "reset-password",
             "create-admin-user",
             "version",
+            "options",
             "completion",
             "help",
         ];

@@ -8,8 +8,10 @@ pub mod stdin;
 pub mod v1_user;
 
 use crate::cli::config::{Change, PasswordSource};
+use crate::coder::action::Action;
 use crate::coder::password::{self, Secret};
 use crate::coder::prompts::{Answer, PromptDialogue};
+use crate::coder::target::Generation;
 use crate::coder::v1;
 use crate::commands::change::outcome::Verdict;
 use crate::commands::change::plan::{Answers, Question};
@@ -93,7 +95,11 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         output::stdout(&output::render_dry_run(session.format(), &report))?;
         return Ok(ExitCode::Success);
     }
-    if !config.assume_yes && !prompt::confirm(&plan.confirmation(&target, conn.context.as_deref()))?
+    if !config.assume_yes
+        && !prompt::confirm(
+            &plan.confirmation(&target, conn.context.as_deref()),
+            session.terminal.width,
+        )?
     {
         output::note("Nothing was changed.");
         return Ok(ExitCode::Declined);
@@ -185,7 +191,7 @@ fn ask(session: &Session<'_>, questions: &[Question]) -> anyhow::Result<Answers>
         }
         let (text, note) = question.prompt();
         if let Some(note) = note {
-            output::note(&note);
+            output::note_wrapped(&note, session.terminal.width);
         }
         match question {
             Question::Owner => answers.owner = Some(prompt::username(text)?),
@@ -215,6 +221,13 @@ pub(crate) fn show(session: &Session<'_>, verdict: Verdict<'_>) -> anyhow::Resul
     }
     for note in &verdict.notes {
         output::note(note);
+    }
+    if let Some(report) = &verdict.report
+        && report.place.generation == Generation::V2
+        && report.action != Action::CreateAdminUser
+        && report.output_understood
+    {
+        session.log.line(outcome::V2_RESET_CAVEATS);
     }
     let exit = verdict.end?;
     match undelivered {

@@ -288,6 +288,9 @@ fn warning_text(note: &str) -> String {
     note.strip_prefix("warning: ").unwrap_or(note).to_string()
 }
 
+/// What a v2 reset does not change (coderd/userauth.go, cli/resetpassword.go): shown with -v.
+pub const V2_RESET_CAVEATS: &str = "a reset password works only for login type password (not OIDC or GitHub); a suspended account stays suspended; sessions and API tokens already issued stay valid";
+
 fn logs_hint(target: &Target) -> String {
     format!(
         "its logs may say more: kubectl logs -n {} {}",
@@ -435,9 +438,9 @@ mod tests {
 
     const BOXED: &str =
         "----------------------\nUser:     admin\nPassword: Tmp-Pw-42\n----------------------\n";
-    const V1_DONE: &str = "Password reset on Coder v1 in pod coder/pod-1 (context prod).\n\n  Username:  admin\n  Password:  Tmp-Pw-42\n\nThis password is temporary: Coder asks for a new one at the next login.\n";
+    const V1_DONE: &str = "Password reset on Coder v1 in pod coder/pod-1 (context prod).\n\n  Username:  admin\n  Password:  Tmp-Pw-42\n\nThis password is temporary: Coder asks for a new one at the next login.\nNext: sign in to Coder (its URL is not in the pod spec) as admin.\n";
     const V1_AGAIN: &str = "hint: run the command again if the admin cannot log in (a new temporary password is issued)\n";
-    const NEXT_STEPS: &str = "Sign in with the account's email address: Coder's login form asks for it, not the username.\nThe password works only for an account whose login type is password (not OIDC or GitHub); a suspended account stays suspended; sessions and API tokens already issued stay valid.\n";
+    const NEXT_STEPS: &str = "Next: sign in to Coder (its URL is not in the pod spec) with Alice's email, not the username.\n";
     const V2_AGAIN: &str =
         "hint: try to log in with the password sent; if it fails, run the command again\n";
 
@@ -612,7 +615,7 @@ mod tests {
     fn v2_reset_every_ending_and_output() {
         let plan = v2_reset();
         let done = format!(
-            "Password reset on Coder v2 in pod coder/pod-1 (context prod).\n\n  Username:  Alice\n  Password:  {SENT}\n\nCoder v2 does not force a change at the next login: sign in and change it under Account > Security.\n{NEXT_STEPS}"
+            "Password reset on Coder v2 in pod coder/pod-1 (context prod).\n\n  Username:  Alice\n  Password:  {SENT}\n\nCoder v2 does not force a change; change it under Account > Security.\n{NEXT_STEPS}"
         );
         let sent = format!("Password sent: {SENT}\n");
         let failed = |message: &str, hint: &str| format!("error: {message}\nhint: {hint}\n");
@@ -679,7 +682,7 @@ mod tests {
                 String::new(),
                 failed(
                     "Coder has no user \"alice\" (or it was deleted): nothing was changed",
-                    "usernames are case-insensitive; check the name in the dashboard under Deployment > Users",
+                    "check the spelling (usernames are case-insensitive); if no owner can sign in to look it up, `kubectl coder create-admin-user` adds one",
                 ),
             ),
             (

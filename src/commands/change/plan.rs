@@ -14,6 +14,7 @@ use crate::coder::target::{Generation, Target};
 use crate::coder::{v1, v2};
 use crate::exit_codes::ExitCode;
 use crate::ui::problem::Problem;
+use crate::ui::prompt::Confirmation;
 
 /// What will run, and with which password.
 #[derive(Debug)]
@@ -67,7 +68,8 @@ impl Question {
             Question::Owner => (
                 "Owner username",
                 Some(format!(
-                    "{V2_OWNERS}; name the one whose password to reset."
+                    "{V2_OWNERS}.\nName the one whose password to reset; if you cannot name one, \
+                     Ctrl-C and run `kubectl coder create-admin-user`."
                 )),
             ),
             Question::NewUsername => ("Username of the new owner", None),
@@ -82,7 +84,7 @@ impl Question {
                 ExitCode::Usage,
                 format!("{V2_OWNERS}: name the owner with --owner"),
                 Some(
-                    "owners are listed in the dashboard under Deployment > Users; if no owner can log in, `kubectl coder create-admin-user` adds one"
+                    "if you cannot name an owner, `kubectl coder create-admin-user` adds a new one"
                         .to_string(),
                 ),
             ),
@@ -244,7 +246,7 @@ pub fn plan(
                             "Coder v2's reset-password takes a username, not an email ({email})",
                             email = email.as_str()
                         ),
-                        Some("the dashboard lists usernames under Deployment > Users".to_string()),
+                        Some("give the username; if you do not know it, `kubectl coder create-admin-user` adds an owner who can look it up".to_string()),
                     ));
                 }
             };
@@ -369,19 +371,21 @@ impl Plan {
     }
 
     /// The confirmation question, naming everything that identifies the change.
-    pub fn confirmation(&self, target: &Target, context: Option<&str>) -> String {
+    pub fn confirmation(&self, target: &Target, context: Option<&str>) -> Confirmation {
         let who = match (&self.username, self.action) {
             (Some(u), Action::CreateAdminUser) => format!("Create owner {u}"),
             (Some(u), _) => format!("Reset the password of {u}"),
             (None, _) => format!("Reset the password of {}", v1::ADMIN_USER),
         };
-        format!(
-            "{who} on {} in pod {}/{} (context {})?",
-            target.generation.label(),
-            target.namespace,
-            target.pod,
-            context.unwrap_or("in-cluster"),
-        )
+        Confirmation {
+            question: format!("{who} on {}?", target.generation.label()),
+            details: vec![format!(
+                "pod {}/{}, context {}",
+                target.namespace,
+                target.pod,
+                context.unwrap_or("in-cluster"),
+            )],
+        }
     }
 }
 
@@ -730,7 +734,10 @@ mod tests {
         assert!(!p.stdin_description().unwrap().contains("Generated"));
         assert_eq!(
             p.confirmation(&target(Generation::V2), Some("prod")),
-            "Reset the password of alice on Coder v2 in pod coder/pod-1 (context prod)?"
+            Confirmation {
+                question: "Reset the password of alice on Coder v2?".into(),
+                details: vec!["pod coder/pod-1, context prod".into()],
+            }
         );
     }
 }

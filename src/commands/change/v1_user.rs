@@ -99,15 +99,22 @@ pub async fn run(
     }
     // Before anything leaves: the token would go to whatever pod matched.
     let origin = saved.as_ref().map(|(_, origin)| origin);
-    if !config.assume_yes && !prompt::confirm(&confirmation(wanted, &place, origin))? {
+    if !config.assume_yes
+        && !prompt::confirm(
+            &confirmation(wanted, &place, origin),
+            session.terminal.width,
+        )?
+    {
         output::note("Nothing was changed.");
         return Ok(ExitCode::Declined);
     }
     let (credentials, origin) = match saved {
         Some((token, origin)) => (Credentials::Token(token), origin),
         None => {
-            output::note(
-                "Coder v1 resets a user's password as a site admin or site manager does in the dashboard: sign in to coderd.",
+            output::note_wrapped(
+                "Coder v1 changes a user's password through coderd's API, as a site admin or site manager: \
+                 set CODER_TOKEN to an API token of one, or sign in here (Ctrl-C to stop).",
+                session.terminal.width,
             );
             let email = prompt::email("Email of a Coder site admin or site manager")?;
             let password = prompt::hidden("Password: ")?;
@@ -137,21 +144,27 @@ pub async fn run(
 }
 
 /// The question before any token or password leaves: who, where, and as whom.
-fn confirmation(wanted: &Account, place: &Place<'_>, origin: Option<&Origin>) -> String {
-    format!(
-        "Reset the password of {} on Coder v1 in pod {}/{}{}, {}? Coder asks them for a new one at the next login.",
-        wanted.as_str(),
-        place.namespace,
-        place.pod,
-        place
-            .context
-            .map(|c| format!(" (context {c})"))
-            .unwrap_or_default(),
-        match origin {
-            Some(origin) => format!("sending coderd {}", origin.describe()),
-            None => "signing in to coderd as a site admin or site manager (email and password asked next)".to_string(),
-        }
-    )
+fn confirmation(
+    wanted: &Account,
+    place: &Place<'_>,
+    origin: Option<&Origin>,
+) -> prompt::Confirmation {
+    prompt::Confirmation {
+        question: format!("Reset the password of {} on Coder v1?", wanted.as_str()),
+        details: vec![
+            format!(
+                "pod {}/{}, context {}",
+                place.namespace,
+                place.pod,
+                place.context.unwrap_or("in-cluster")
+            ),
+            match origin {
+                Some(origin) => format!("sending coderd {}", origin.describe()),
+                None => "signing in to coderd as a site admin or site manager (email and password asked next)".to_string(),
+            },
+            "Coder asks them for a new one at the next login.".to_string(),
+        ],
+    }
 }
 
 /// The port-forward, bounded with everything sent through it by `--timeout`.
@@ -273,7 +286,7 @@ async fn lookup(
         .line(&format!("coderd: {} users listed", users.len()));
     let user = match v1_api::find_user(&users, wanted.as_str()) {
         Lookup::Found(user) => user.clone(),
-        Lookup::NotFound { close } => return Err(no_such_user(wanted, &close).into()),
+        Lookup::NotFound { close } => return Err(no_such_user(wanted, &close, &users).into()),
     };
     v1_api::resettable(&user).map_err(|e| {
         Problem::new(

@@ -47,7 +47,7 @@ impl Judged<'_> {
             // Once Coder said it is done, the password is set, however the command then ended.
             v2::Said::Done { username } => {
                 report.username = Some(Cow::Owned(username));
-                report.notes = next_steps(plan, self.target);
+                report.notes = next_steps(self.target);
                 let notes = self.unclean_ending("Coder said the password was set");
                 report.warnings = notes.iter().map(|n| warning_text(n)).collect();
                 return Verdict {
@@ -129,7 +129,7 @@ impl Judged<'_> {
             Outcome::NoSuchUser => Problem::new(
                 ExitCode::NotFound,
                 format!("Coder has no user {user:?} (or it was deleted): nothing was changed"),
-                Some("usernames are case-insensitive; check the name in the dashboard under Deployment > Users".into()),
+                Some("check the spelling (usernames are case-insensitive); if no owner can sign in to look it up, `kubectl coder create-admin-user` adds one".into()),
             ),
             Outcome::UserExists => Problem::new(
                 ExitCode::RemoteFailed,
@@ -187,17 +187,10 @@ impl Judged<'_> {
 /// What the user of the account should know once Coder v2 took the password
 /// (coderd/userauth.go: login is by email; the login type and status are not changed by
 /// reset-password, and sessions and API tokens are not revoked).
-fn next_steps(plan: &Plan, target: &Target) -> Vec<String> {
-    let mut notes = match (plan.action, &plan.email) {
-    (Action::CreateAdminUser, Some(email)) => vec![format!(
-        "Sign in with the email {} (Coder's login form asks for the email, not the username).",
-        email.as_str()
-    )],
-    _ => vec![
-        "Sign in with the account's email address: Coder's login form asks for it, not the username.".to_string(),
-        "The password works only for an account whose login type is password (not OIDC or GitHub); a suspended account stays suspended; sessions and API tokens already issued stay valid.".to_string(),
-    ],
-};
+fn next_steps(target: &Target) -> Vec<String> {
+    // Where to sign in and with what is the report's "Next:" line; the caveats of a v2 reset
+    // are in the README and behind -v ([`super::V2_RESET_CAVEATS`]).
+    let mut notes = Vec::new();
     if let PasswordLogin::Disabled(how) = &target.spec.password_login {
         notes.push(format!(
         "Password login is disabled ({how}): nobody can sign in with this password until that is removed."

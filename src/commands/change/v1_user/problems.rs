@@ -86,7 +86,7 @@ pub(super) fn session_problem(status: u16, answer: &Answer, origin: &Origin) -> 
         403 => Problem::new(
             ExitCode::Forbidden,
             format!("coderd refused to list users for {source} (403): {said}"),
-            Some("use a site admin's or site manager's session; an account with a temporary password must change it in the dashboard first".to_string()),
+            Some("use a site admin's or site manager's session; an admin whose password was just reset must sign in once and choose a new one first".to_string()),
         ),
         _ => Problem::new(
             ExitCode::Failure,
@@ -119,7 +119,9 @@ pub(super) fn patch_problem(status: u16, answer: &Answer, user: &ApiUser) -> Pro
     )
 }
 
-pub(super) fn no_such_user(wanted: &Account, close: &[String]) -> Problem {
+/// The hint names what coderd just listed: close matches, else the users there are (no one
+/// locked out can look them up in the dashboard).
+pub(super) fn no_such_user(wanted: &Account, close: &[String], users: &[ApiUser]) -> Problem {
     Problem::new(
         ExitCode::NotFound,
         format!(
@@ -127,7 +129,7 @@ pub(super) fn no_such_user(wanted: &Account, close: &[String]) -> Problem {
             wanted.as_str()
         ),
         Some(if close.is_empty() {
-            "the dashboard lists users under Manage > Users".to_string()
+            v1_api::users_listed(users)
         } else {
             format!("close matches: {}", close.join(", "))
         }),
@@ -158,7 +160,7 @@ fn redirect(status: http::StatusCode, location: Option<&str>, place: &Place<'_>)
             "coderd in pod {} answered its API port with a redirect ({status}){to}, likely because TLS is on and plain HTTP is sent elsewhere; the redirect was not followed and nothing was changed",
             place.pod
         ),
-        Some("reset the password in the dashboard (Manage > Users > Reset password) at your Coder URL, or serve coderd's API on a plain HTTP container port (named tcp-coderd or http)".to_string()),
+        Some("serve coderd's API on a plain HTTP container port (named tcp-coderd or http), or reset through a site admin: `kubectl coder reset-admin-password` gives one a temporary password".to_string()),
     )
 }
 
@@ -175,6 +177,7 @@ mod tests {
             pod: "coderd-1",
             container: "coderd",
             generation: Generation::V1,
+            sign_in_url: None,
         };
         let table = [
             (
