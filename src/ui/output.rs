@@ -50,9 +50,16 @@ pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr(), "{}", text::guarded(text));
 }
 
-/// A note wrapped to the terminal's `width` (see [`crate::ui::wrap`]).
+/// A note wrapped to the terminal's `width` (see [`crate::ui::wrap`]); each of its own lines
+/// is a paragraph, so a line it starts is not taken for a smuggled one ([`text::guarded`]).
 pub fn note_wrapped(text: &str, width: Option<usize>) {
-    note(&crate::ui::wrap::wrap(&text::sanitize(text), width, "  "));
+    for paragraph in text.split('\n') {
+        note(&crate::ui::wrap::wrap(
+            &text::sanitize(paragraph),
+            width,
+            "  ",
+        ));
+    }
 }
 
 /// `--verbose` lines on stderr. Callers never pass a secret.

@@ -174,11 +174,7 @@ fn a_login_on_the_terminal_acts_as_a_site_manager() {
     assert_eq!(screen.code, 0, "{}", screen.text);
     assert!(
         screen.text.contains(&format!(
-            "Reset the password of alicia on Coder v1?
-  pod coder/{POD}, context kubesim
-  signing in to coderd as a site admin or site manager (email and password asked next)
-  Coder asks them for a new one at the next login.
-[y/N]"
+            "Reset the password of alicia on Coder v1?\r\n  pod coder/{POD}, context kubesim\r\n  signing in to coderd as a site admin or site manager (email and password asked next)\r\n  Coder asks them for a new one at the next login.\r\n[y/N]"
         )),
         "{}",
         screen.text
@@ -427,7 +423,7 @@ fn no_token_leaves_before_the_confirmation() {
     assert_eq!(screen.code, 7, "{}", screen.text);
     assert!(
         screen.text.contains(&format!(
-            "Reset the password of alice on Coder v1 in pod coder/{POD} (context kubesim), sending coderd the session token in CODER_TOKEN? Coder asks them for a new one at the next login. [y/N]"
+            "Reset the password of alice on Coder v1?\r\n  pod coder/{POD}, context kubesim\r\n  sending coderd the session token in CODER_TOKEN\r\n  Coder asks them for a new one at the next login.\r\n[y/N]"
         )),
         "{}",
         screen.text
@@ -446,9 +442,10 @@ fn no_token_leaves_before_the_confirmation() {
         .answer("[y/N]", "y\r")
         .run();
     assert_eq!(screen.code, 0, "{}", screen.text);
+    // The detail is wrapped to the terminal's width, its next line indented.
     assert!(
-        screen.text.contains(&format!(
-            "sending coderd the v1 CLI's session in {} (saved for https://coder.example.com)?",
+        screen.text.replace("\r\n    ", " ").contains(&format!(
+            "sending coderd the v1 CLI's session in {} (saved for https://coder.example.com)\r\n",
             dir.join("session").display()
         )),
         "{}",

@@ -805,7 +805,7 @@ mod tests {
                 "",
                 killed("container coder was OOM-killed"),
                 0,
-                done.replace("Username:  Alice", "Username:  alice"),
+                done.replace("Alice", "alice"),
                 "warning: Coder said the password was set, but then the command did not end cleanly: container coder was OOM-killed\n".into(),
             ),
             (
@@ -814,7 +814,7 @@ mod tests {
                 "",
                 timed_out(),
                 0,
-                done.replace("Username:  Alice", "Username:  alice"),
+                done.replace("Alice", "alice"),
                 "warning: Coder said the password was set, but then the command did not end cleanly: no exit status within 5s (--timeout)\n".into(),
             ),
             (
