@@ -259,6 +259,10 @@ pub enum CommandArgs {
     /// port-forward) there, the database and password login
     #[command(after_help = STATUS_EXAMPLES)]
     Status {
+        /// Every Coder deployment in the cluster, one row each, as `kubectl get -A` (-n is ignored)
+        #[arg(short = 'A', long = "all-namespaces")]
+        all_namespaces: bool,
+
         #[command(flatten)]
         target: TargetArgs,
     },
@@ -350,7 +354,10 @@ Examples:
   kubectl coder status
 
   # The same as JSON, for another namespace
-  kubectl coder status -n coder -o json";
+  kubectl coder status -n coder -o json
+
+  # Every Coder deployment in the cluster (needs `list` on pods in all namespaces)
+  kubectl coder status -A";
 
 const RESET_ADMIN_EXAMPLES: &str = "\
 Examples:

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use crate::coder::locate::{Overrides, judge, target, valid_pod_name};
 use crate::coder::pods::{Role, classify, labels};
-use crate::coder::target::{Generation, Target};
+use crate::coder::target::Target;
 use crate::kube::pod_list::PodSink;
 
 /// One Coder deployment: the server pods of one generation and one Helm release
@@ -181,7 +181,9 @@ pub fn labels_for(deployments: &[Deployment], offered: &[usize]) -> Vec<String> 
     let (w0, w1) = (width(0).unwrap_or(0), width(1).unwrap_or(0));
     columns
         .into_iter()
-        .map(|[a, b, c]| crate::text::sanitize_line(&format!("{a:<w0$}   {b:<w1$}   {c}")).into_owned())
+        .map(|[a, b, c]| {
+            crate::text::sanitize_line(&format!("{a:<w0$}   {b:<w1$}   {c}")).into_owned()
+        })
         .collect()
 }
 
@@ -189,6 +191,7 @@ pub fn labels_for(deployments: &[Deployment], offered: &[usize]) -> Vec<String> 
 mod tests {
     use super::*;
     use crate::coder::locate::tests::pod;
+    use crate::coder::target::Generation;
 
     fn in_namespace(mut pod: Pod, namespace: &str) -> Pod {
         pod.metadata.namespace = Some(namespace.into());
@@ -248,7 +251,12 @@ mod tests {
             .collect()
     }
 
-    fn s(name: &str, generation: &'static str, pod: &str, ready: &str) -> (String, &'static str, String, String) {
+    fn s(
+        name: &str,
+        generation: &'static str,
+        pod: &str,
+        ready: &str,
+    ) -> (String, &'static str, String, String) {
         (name.into(), generation, pod.into(), ready.into())
     }
 
@@ -281,9 +289,17 @@ mod tests {
             ),
             "prod",
         );
-        let app = in_namespace(pod("nginx-1", &[("app", "nginx")], &[("nginx", &[])]), "default");
+        let app = in_namespace(
+            pod("nginx-1", &[("app", "nginx")], &[("nginx", &[])]),
+            "default",
+        );
         let table: Vec<(&str, Vec<Pod>, Overrides, Vec<_>)> = vec![
-            ("nothing but apps", vec![app.clone()], Overrides::default(), vec![]),
+            (
+                "nothing but apps",
+                vec![app.clone()],
+                Overrides::default(),
+                vec![],
+            ),
             (
                 "a mixed cluster",
                 vec![
@@ -319,13 +335,19 @@ mod tests {
             ),
             (
                 "a Ready pod stands for its deployment before an earlier name that is not",
-                vec![not_ready(v2("coder-a", "prod", "coder")), v2("coder-b", "prod", "coder")],
+                vec![
+                    not_ready(v2("coder-a", "prod", "coder")),
+                    v2("coder-b", "prod", "coder"),
+                ],
                 Overrides::default(),
                 vec![s("prod/coder", "v2", "coder-b", "1/2")],
             ),
             (
                 "a deployment with no Ready pod is still listed",
-                vec![not_ready(v2("coder-b", "prod", "coder")), not_ready(v2("coder-a", "prod", "coder"))],
+                vec![
+                    not_ready(v2("coder-b", "prod", "coder")),
+                    not_ready(v2("coder-a", "prod", "coder")),
+                ],
                 Overrides::default(),
                 vec![s("prod/coder", "v2", "coder-a", "0/2")],
             ),
@@ -348,7 +370,10 @@ mod tests {
     fn a_pod_a_controller_owns_stands_before_one_started_by_hand() {
         let mut by_hand = v2("coder-a", "prod", "coder");
         by_hand.metadata.owner_references = None;
-        let found = inventory(&[by_hand, v2("coder-b", "prod", "coder")], &Overrides::default());
+        let found = inventory(
+            &[by_hand, v2("coder-b", "prod", "coder")],
+            &Overrides::default(),
+        );
         assert_eq!(found[0].target.pod, "coder-b");
     }
 
@@ -358,7 +383,10 @@ mod tests {
         inventory.pod(v2("coder-a", "prod", "coder"));
         inventory.restart();
         inventory.pod(v2("coder-b", "staging", "coder"));
-        assert_eq!(summary(&inventory.finish()), [s("staging/coder", "v2", "coder-b", "1/1")]);
+        assert_eq!(
+            summary(&inventory.finish()),
+            [s("staging/coder", "v2", "coder-b", "1/1")]
+        );
     }
 
     #[test]
@@ -378,9 +406,18 @@ mod tests {
         };
         let table = [
             // (current namespace, offered)
-            ("coder", vec!["coder/one", "coder/two", "alpha", "zeta/coder"]),
-            ("elsewhere", vec!["alpha", "coder/one", "coder/two", "zeta/coder"]),
-            ("zeta", vec!["zeta/coder", "alpha", "coder/one", "coder/two"]),
+            (
+                "coder",
+                vec!["coder/one", "coder/two", "alpha", "zeta/coder"],
+            ),
+            (
+                "elsewhere",
+                vec!["alpha", "coder/one", "coder/two", "zeta/coder"],
+            ),
+            (
+                "zeta",
+                vec!["zeta/coder", "alpha", "coder/one", "coder/two"],
+            ),
         ];
         for (current, want) in table {
             assert_eq!(names(offer(&deployments, current)), want, "in {current}");
@@ -390,7 +427,10 @@ mod tests {
     #[test]
     fn labels_are_aligned_and_name_namespace_release_version_and_pod() {
         let mut deployments = inventory(
-            &[v1("coderd-1", "legacy"), v2("coder-5d8f7-abcde", "coder-prod", "coder")],
+            &[
+                v1("coderd-1", "legacy"),
+                v2("coder-5d8f7-abcde", "coder-prod", "coder"),
+            ],
             &Overrides::default(),
         );
         // By namespace: coder-prod, then legacy.

@@ -3,6 +3,7 @@
 //! find the pod; plan; confirm; exec; outcome; output).
 
 pub mod change;
+pub mod inventory;
 pub mod session;
 pub mod status;
 pub mod version;
@@ -20,6 +21,7 @@ pub fn run(config: &Config, terminal: Terminal) -> anyhow::Result<ExitCode> {
         Command::Help | Command::Completion(_) => Ok(ExitCode::Success),
         Command::Version => version::print(config.output),
         Command::Status => block_on(status::run(&session)),
+        Command::StatusAllNamespaces => block_on(inventory::run(&session)),
         Command::Change(change) => block_on(change::run(&session, change)),
     }
 }

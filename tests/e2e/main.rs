@@ -10,6 +10,7 @@ mod deployments;
 mod exec_engine;
 mod faults;
 mod hygiene;
+mod inventory;
 mod kubectl_flags;
 mod kubectl_refusals;
 mod paging;
