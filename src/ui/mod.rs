@@ -1,6 +1,7 @@
 //! What the user sees: reports on stdout, notes and problems on stderr, the terminal and its
 //! prompts.
 
+pub mod choose;
 pub mod inventory;
 pub mod output;
 pub mod problem;

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod choice;
 mod connection;
 mod credential_plugins;
 mod deployments;

@@ -2,6 +2,7 @@
 //! `create-admin-user`): a thin driver that does the prompts and the I/O around the pure
 //! [`plan`] (what to run) and [`outcome`] (what it means).
 
+pub mod choice;
 pub mod outcome;
 pub mod plan;
 pub mod stdin;
@@ -61,7 +62,10 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         }
         output::note(&format!("warning: {}", insecurity.describe()));
     }
-    let target = session.find_target(&mut conn).await?;
+    let Some(target) = choice::find_or_choose(session, &mut conn).await? else {
+        output::note("Nothing was changed.");
+        return Ok(ExitCode::Declined);
+    };
     // Coder v1 resets other users through coderd's API, not a command in the pod.
     if let (true, Change::ResetPassword { user, .. }) = (target.generation.is_v1(), change) {
         for warning in plan::target_warnings(&target) {

@@ -1,0 +1,90 @@
+//! A choice among Coder deployments on the terminal, when the namespace asked for has none to
+//! use (or two releases, or v1 beside v2): dialoguer's `FuzzySelect` on stderr (type to
+//! filter, arrows, Enter; Esc or Ctrl-C cancels). Callers offer it only when
+//! [`crate::ui::terminal::Terminal::can_prompt`] says so and `--yes` was not given: without a
+//! terminal nothing is ever chosen for the user. Which deployments, in which order and with
+//! which labels is decided in [`crate::coder::inventory::offer`] (pure).
+
+use dialoguer::FuzzySelect;
+use dialoguer::theme::SimpleTheme;
+
+use crate::exit_codes::ExitCode;
+use crate::text;
+use crate::ui::problem::Problem;
+
+/// The index into `labels` chosen, or `None` when the user pressed Esc. Ctrl-C is an error
+/// (exit 130). Either way the terminal is left as it was: dialoguer's key reads restore its
+/// mode after each key, and the cursor it hides is shown again here.
+pub fn choose(prompt: &str, labels: &[String]) -> anyhow::Result<Option<usize>> {
+    let term = console::Term::stderr();
+    let chosen = {
+        // console sends itself SIGINT on Ctrl-C before reporting it; caught here, so that the
+        // cursor is shown again and the exit is ours.
+        let _interrupt = CatchInterrupt::install();
+        FuzzySelect::with_theme(&SimpleTheme)
+            .with_prompt(text::sanitize_line(prompt))
+            .items(labels)
+            .default(0)
+            .interact_on_opt(&term)
+    };
+    let _ = term.show_cursor();
+    match chosen {
+        Ok(chosen) => Ok(chosen),
+        Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+            let _ = term.write_line("");
+            Err(Problem::new(
+                ExitCode::Interrupted,
+                "interrupted at the choice of a Coder deployment: nothing was changed",
+                None,
+            )
+            .into())
+        }
+        Err(dialoguer::Error::IO(e)) => Err(e.into()),
+    }
+}
+
+/// SIGINT does nothing while this lives (then the previous disposition is back): console
+/// raises SIGINT when it reads Ctrl-C in raw mode, which would otherwise end the process with
+/// the cursor hidden.
+#[cfg(unix)]
+struct CatchInterrupt {
+    previous: libc::sigaction,
+}
+
+#[cfg(unix)]
+impl CatchInterrupt {
+    fn install() -> CatchInterrupt {
+        extern "C" fn ignore(_: libc::c_int) {}
+        // SAFETY: sigaction with a zeroed, then filled struct; the handler does nothing, so
+        // it is async-signal-safe.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = ignore as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut previous: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(libc::SIGINT, &action, &mut previous);
+            CatchInterrupt { previous }
+        }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for CatchInterrupt {
+    fn drop(&mut self) {
+        // SAFETY: puts back the disposition saved by `install`.
+        unsafe {
+            libc::sigaction(libc::SIGINT, &self.previous, std::ptr::null_mut());
+        }
+    }
+}
+
+/// On Windows console reports Ctrl-C as a key without raising anything.
+#[cfg(not(unix))]
+struct CatchInterrupt;
+
+#[cfg(not(unix))]
+impl CatchInterrupt {
+    fn install() -> CatchInterrupt {
+        CatchInterrupt
+    }
+}
