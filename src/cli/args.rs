@@ -29,7 +29,10 @@ Examples:
   printf '%s\\n' \"$NEW_PASSWORD\" | kubectl coder reset-password alice --password-stdin --yes
 
   # See which pod would be used, and whether you may exec there
-  kubectl coder status -n coder";
+  kubectl coder status -n coder
+
+  # Every Coder deployment in the cluster, one row each
+  kubectl coder status -A";
 
 /// Reset Coder passwords from kubectl: finds the Coder server pod and runs the reset there.
 #[derive(Debug, Parser)]
@@ -256,7 +259,8 @@ impl From<GenerationArg> for Generation {
 #[derive(Debug, Subcommand)]
 pub enum CommandArgs {
     /// Show the context, namespace, Coder pod and version, whether you may exec (and
-    /// port-forward) there, the database and password login
+    /// port-forward) there, the database and password login; with -A, every Coder deployment
+    /// in the cluster
     #[command(after_help = STATUS_EXAMPLES)]
     Status {
         /// Every Coder deployment in the cluster, one row each, as `kubectl get -A` (-n is ignored)
