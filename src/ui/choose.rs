@@ -18,8 +18,7 @@ use crate::ui::problem::Problem;
 pub fn choose(prompt: &str, labels: &[String]) -> anyhow::Result<Option<usize>> {
     let term = console::Term::stderr();
     let chosen = {
-        // console sends itself SIGINT on Ctrl-C before reporting it; caught here, so that the
-        // cursor is shown again and the exit is ours.
+        // Ctrl-C (console's own SIGINT, or the terminal's) ends the process here, restored.
         let _interrupt = CatchInterrupt::install();
         FuzzySelect::with_theme(&SimpleTheme)
             .with_prompt(text::sanitize_line(prompt))
@@ -43,23 +42,51 @@ pub fn choose(prompt: &str, labels: &[String]) -> anyhow::Result<Option<usize>> 
     }
 }
 
-/// SIGINT does nothing while this lives (then the previous disposition is back): console
-/// raises SIGINT when it reads Ctrl-C in raw mode, which would otherwise end the process with
-/// the cursor hidden.
+/// While this lives, SIGINT ends the process at once with exit 130, the terminal as it was
+/// and the cursor shown: console raises SIGINT itself when it reads Ctrl-C in raw mode, and
+/// between two key reads the terminal is back in its usual mode, where Ctrl-C is a SIGINT
+/// from the terminal driver. Either would otherwise end the process with the cursor hidden
+/// (or, caught and ignored, leave the choice waiting). Nothing has been changed yet, so
+/// ending at once is right; only async-signal-safe calls run in the handler.
 #[cfg(unix)]
 struct CatchInterrupt {
     previous: libc::sigaction,
 }
 
+/// The terminal's mode before the choice, for the handler to put back.
+#[cfg(unix)]
+static TERMINAL_MODE: std::sync::OnceLock<Option<libc::termios>> = std::sync::OnceLock::new();
+
+#[cfg(unix)]
+extern "C" fn interrupted(_: libc::c_int) {
+    const MESSAGE: &[u8] =
+        b"\x1b[?25h\nerror: interrupted at the choice of a Coder deployment: nothing was changed\n";
+    // SAFETY: tcsetattr, write and _exit are async-signal-safe; the saved mode was written
+    // before the handler was installed.
+    unsafe {
+        if let Some(Some(mode)) = TERMINAL_MODE.get() {
+            libc::tcsetattr(0, libc::TCSANOW, mode);
+        }
+        libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+        libc::_exit(ExitCode::Interrupted.code().into());
+    }
+}
+
 #[cfg(unix)]
 impl CatchInterrupt {
     fn install() -> CatchInterrupt {
-        extern "C" fn ignore(_: libc::c_int) {}
-        // SAFETY: sigaction with a zeroed, then filled struct; the handler does nothing, so
-        // it is async-signal-safe.
+        TERMINAL_MODE.get_or_init(|| {
+            // SAFETY: tcgetattr fills the zeroed struct; on failure it is not used.
+            unsafe {
+                let mut mode: libc::termios = std::mem::zeroed();
+                (libc::tcgetattr(0, &mut mode) == 0).then_some(mode)
+            }
+        });
+        // SAFETY: sigaction with a zeroed, then filled struct; the handler is
+        // async-signal-safe.
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = ignore as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_sigaction = interrupted as extern "C" fn(libc::c_int) as libc::sighandler_t;
             libc::sigemptyset(&mut action.sa_mask);
             let mut previous: libc::sigaction = std::mem::zeroed();
             libc::sigaction(libc::SIGINT, &action, &mut previous);

@@ -215,7 +215,9 @@ fn the_table_is_laid_out_as_kubectls() {
         kubectl.stdout
     );
     assert!(header.starts_with("NAMESPACE"), "{header}");
-    let ours = env.plugin().args(["status", "-A"]).run();
+    // Through kubectl's plugin lookup, which hands -A on untouched.
+    let ours = env.kubectl().args(["coder", "status", "-A"]).run();
+    ours.success();
     let our_header = ours.stdout.lines().next().unwrap();
     let longest_ours = "coder-staging".len();
     assert_eq!(our_header.find("RELEASE").unwrap(), longest_ours + 3);
