@@ -12,9 +12,10 @@ use crate::exit_codes::ExitCode;
 use crate::text;
 use crate::ui::problem::Problem;
 
-/// The index into `labels` chosen, or `None` when the user pressed Esc. Ctrl-C is an error
-/// (exit 130). Either way the terminal is left as it was: dialoguer's key reads restore its
-/// mode after each key, and the cursor it hides is shown again here.
+/// The index into `labels` chosen, or `None` when the user pressed Esc. Ctrl-C ends the
+/// process (exit 130, see [`CatchInterrupt`]); a read interrupted otherwise is the same error.
+/// Either way the terminal is left as it was: dialoguer's key reads restore its mode after
+/// each key, and the cursor it hides is shown again.
 pub fn choose(prompt: &str, labels: &[String]) -> anyhow::Result<Option<usize>> {
     let term = console::Term::stderr();
     let chosen = {
