@@ -139,3 +139,25 @@ fn two_releases_in_one_namespace_are_offered_that_namespace_first() {
         screen.text
     );
 }
+
+#[test]
+fn a_namespace_that_does_not_exist_is_answered_with_a_choice_too() {
+    let env = TestEnv::start(mixed_cluster());
+    let screen = env
+        .pty(&["reset-admin-password", "-n", "nope", "--dry-run"])
+        .answer(CHOOSE, "legacy\r")
+        .run();
+    assert_eq!(screen.code, 0, "{}", screen.text);
+    assert!(
+        screen.text.contains("namespace \"nope\" does not exist"),
+        "{}",
+        screen.text
+    );
+    assert!(
+        screen
+            .text
+            .contains("Would run in pod coder-legacy/coderd-7f9c6d5b8-x2k4q"),
+        "{}",
+        screen.text
+    );
+}

@@ -8,7 +8,9 @@ use crate::coder::locate::LocateError;
 use crate::coder::target::Target;
 use crate::commands::inventory::take_inventory;
 use crate::commands::session::Session;
+use crate::exit_codes::ExitCode;
 use crate::kube::connection::Connection;
+use crate::ui::problem::Problem;
 use crate::ui::{choose, output, problem};
 
 /// The target; `None` when the user cancelled the choice (Esc). On success after a choice,
@@ -23,7 +25,15 @@ pub async fn find_or_choose(
     };
     let config = session.config;
     let may_ask = session.terminal.can_prompt() && !config.assume_yes;
-    if !may_ask || !worth_a_choice(err.downcast_ref::<LocateError>()) {
+    if !may_ask {
+        return Err(err);
+    }
+    // A namespace that does not exist has no Coder either (asked again only on this path).
+    let namespace_missing = err
+        .downcast_ref::<Problem>()
+        .is_some_and(|p| p.exit == ExitCode::NotFound)
+        && conn.namespace_exists().await == Some(false);
+    if !worth_a_choice(err.downcast_ref::<LocateError>(), namespace_missing) {
         return Err(err);
     }
     // Not allowed to look across the cluster, or nothing there: the error as before.
@@ -54,9 +64,11 @@ pub async fn find_or_choose(
 }
 
 /// Which failures a choice can answer: no Coder server pod in the namespace (not one that is
-/// there but unusable, nor a `--pod` that does not fit), two releases, v1 beside v2.
-fn worth_a_choice(err: Option<&LocateError>) -> bool {
+/// there but unusable, nor a `--pod` that does not fit), a namespace that does not exist, two
+/// releases, v1 beside v2.
+fn worth_a_choice(err: Option<&LocateError>, namespace_missing: bool) -> bool {
     match err {
+        None if namespace_missing => true,
         Some(LocateError::NoPod(no_pod)) => !no_pod.pod_given && !no_pod.has_coder_pods(),
         Some(LocateError::Mixed(_) | LocateError::ManyReleases(_)) => true,
         None => false,
@@ -126,7 +138,11 @@ mod tests {
             ("anything else (a 403, a timeout)", None, false),
         ];
         for (what, err, want) in table {
-            assert_eq!(worth_a_choice(err.as_ref()), want, "{what}");
+            assert_eq!(worth_a_choice(err.as_ref(), false), want, "{what}");
         }
+        assert!(
+            worth_a_choice(None, true),
+            "a namespace that does not exist"
+        );
     }
 }
