@@ -47,7 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-coder' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the context, namespace, Coder pod and version, whether you may exec (and port-forward) there, the database and password login')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the context, namespace, Coder pod and version, whether you may exec (and port-forward) there, the database and password login; with -A, every Coder deployment in the cluster')
             [CompletionResult]::new('reset-admin-password', 'reset-admin-password', [CompletionResultType]::ParameterValue, 'Reset the site admin''s password (Coder v1), or an owner''s password (Coder v2)')
             [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Reset a user''s password: v2 through `coder reset-password`; v1 as the dashboard does, a temporary one through coderd''s API')
             [CompletionResult]::new('create-admin-user', 'create-admin-user', [CompletionResultType]::ParameterValue, 'Coder v2: create a new owner when nobody can log in (wraps `coder server create-admin-user`)')
@@ -85,6 +85,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-coder' -ScriptBlock {
             [CompletionResult]::new('--as-uid', '--as-uid', [CompletionResultType]::ParameterName, 'UID to impersonate')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for data written to stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for data written to stdout')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Every Coder deployment in the cluster, one row each, as `kubectl get -A` (-n is ignored)')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Every Coder deployment in the cluster, one row each, as `kubectl get -A` (-n is ignored)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step on stderr (never shows a password); kubectl''s -v=N is accepted too')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step on stderr (never shows a password); kubectl''s -v=N is accepted too')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -311,7 +313,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-coder' -ScriptBlock {
             break
         }
         'kubectl-coder;help' {
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the context, namespace, Coder pod and version, whether you may exec (and port-forward) there, the database and password login')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the context, namespace, Coder pod and version, whether you may exec (and port-forward) there, the database and password login; with -A, every Coder deployment in the cluster')
             [CompletionResult]::new('reset-admin-password', 'reset-admin-password', [CompletionResultType]::ParameterValue, 'Reset the site admin''s password (Coder v1), or an owner''s password (Coder v2)')
             [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Reset a user''s password: v2 through `coder reset-password`; v1 as the dashboard does, a temporary one through coderd''s API')
             [CompletionResult]::new('create-admin-user', 'create-admin-user', [CompletionResultType]::ParameterValue, 'Coder v2: create a new owner when nobody can log in (wraps `coder server create-admin-user`)')

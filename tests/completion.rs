@@ -230,6 +230,12 @@ fn protocol_answers_from_the_kubeconfig_and_the_cluster() {
             ],
         ),
         (&["status", "--na"], &["--namespace"]),
+        (&["status", "--all"], &["--all-namespaces"]),
+        // -A belongs to status alone.
+        (
+            &["reset-admin-password", "--all"],
+            &["--allow-insecure-connection"],
+        ),
         (&["status", "-o", ""], &["text", "json", "yaml"]),
         (&["status", "--generation", "v1"], &["v1", "v1-legacy"]),
         // Contexts of every file in $KUBECONFIG; --kubeconfig replaces the list.

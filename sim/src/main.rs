@@ -54,6 +54,10 @@ struct Args {
     /// Spread the application pods over this many namespaces (apps-000, ...); 1 is `apps`.
     #[arg(long, default_value_t = 1)]
     app_namespaces: usize,
+    /// Also serve this many Coder v2 deployments, one per namespace (coder-000, ...), each
+    /// with a provisioner and a workspace: for `status -A` benchmarks.
+    #[arg(long, default_value_t = 0)]
+    coder_namespaces: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -84,6 +88,15 @@ fn main() -> anyhow::Result<()> {
     }
     if args.app_pods > 0 {
         let (namespaces, pods) = kubesim::fixtures::app_pods(args.app_namespaces, args.app_pods);
+        for namespace in namespaces {
+            builder = builder.namespace(&namespace);
+        }
+        for pod in pods {
+            builder = builder.pod(pod);
+        }
+    }
+    if args.coder_namespaces > 0 {
+        let (namespaces, pods) = kubesim::fixtures::coder_fleet(args.coder_namespaces);
         for namespace in namespaces {
             builder = builder.namespace(&namespace);
         }

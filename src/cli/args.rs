@@ -29,7 +29,10 @@ Examples:
   printf '%s\\n' \"$NEW_PASSWORD\" | kubectl coder reset-password alice --password-stdin --yes
 
   # See which pod would be used, and whether you may exec there
-  kubectl coder status -n coder";
+  kubectl coder status -n coder
+
+  # Every Coder deployment in the cluster, one row each
+  kubectl coder status -A";
 
 /// Reset Coder passwords from kubectl: finds the Coder server pod and runs the reset there.
 #[derive(Debug, Parser)]
@@ -257,9 +260,14 @@ impl From<GenerationArg> for Generation {
 #[derive(Debug, Subcommand)]
 pub enum CommandArgs {
     /// Show the context, namespace, Coder pod and version, whether you may exec (and
-    /// port-forward) there, the database and password login
+    /// port-forward) there, the database and password login; with -A, every Coder deployment
+    /// in the cluster
     #[command(after_help = STATUS_EXAMPLES)]
     Status {
+        /// Every Coder deployment in the cluster, one row each, as `kubectl get -A` (-n is ignored)
+        #[arg(short = 'A', long = "all-namespaces")]
+        all_namespaces: bool,
+
         #[command(flatten)]
         target: TargetArgs,
     },
@@ -355,7 +363,10 @@ Examples:
   kubectl coder status
 
   # The same as JSON, for another namespace
-  kubectl coder status -n coder -o json";
+  kubectl coder status -n coder -o json
+
+  # Every Coder deployment in the cluster (needs `list` on pods in all namespaces)
+  kubectl coder status -A";
 
 const RESET_ADMIN_EXAMPLES: &str = "\
 Examples:

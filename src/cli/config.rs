@@ -42,6 +42,8 @@ pub enum Command {
     Version,
     Completion(CompletionShell),
     Status,
+    /// `status -A`: every Coder deployment in the cluster.
+    StatusAllNamespaces,
     Change(Change),
 }
 
@@ -127,7 +129,21 @@ impl Cli {
         let no_target = TargetArgs::default();
         let (command, change, target) = match self.command {
             None => (Command::Help, no_change, no_target),
-            Some(CommandArgs::Status { target }) => (Command::Status, no_change, target),
+            Some(CommandArgs::Status {
+                all_namespaces: false,
+                target,
+            }) => (Command::Status, no_change, target),
+            Some(CommandArgs::Status {
+                all_namespaces: true,
+                target,
+            }) => {
+                if target.pod.is_some() {
+                    return Err(UsageError(
+                        "--pod names a pod in one namespace: use it with -n, not with -A".into(),
+                    ));
+                }
+                (Command::StatusAllNamespaces, no_change, target)
+            }
             Some(CommandArgs::Version) => (Command::Version, no_change, no_target),
             Some(CommandArgs::Options) => (Command::Options, no_change, no_target),
             Some(CommandArgs::Completion { shell }) => {
@@ -351,5 +367,26 @@ mod tests {
         assert!(parse(&["status", "-n", "Coder"]).is_err());
         assert!(parse(&["status", "--pod", "x_y"]).is_err());
         assert!(parse(&["status", "--pod", "coderd-7f9c.x2"]).is_ok());
+    }
+
+    #[test]
+    fn all_namespaces_is_its_own_status_and_refuses_a_pod() {
+        for args in [
+            &["status", "-A"][..],
+            &["status", "--all-namespaces", "-n", "x"],
+        ] {
+            let config = parse(args).unwrap();
+            assert!(
+                matches!(config.command, Command::StatusAllNamespaces),
+                "{args:?}"
+            );
+        }
+        assert!(matches!(
+            parse(&["status"]).unwrap().command,
+            Command::Status
+        ));
+        let err = parse(&["status", "-A", "--pod", "coderd-1"]).unwrap_err();
+        assert!(err.contains("not with -A"), "{err}");
+        assert!(parse(&["reset-admin-password", "-A"]).is_err());
     }
 }

@@ -131,7 +131,7 @@ pub enum LocateError {
 }
 
 /// The target for `container` of `pod`, with what its spec says.
-fn target(
+pub(crate) fn target(
     namespace: &str,
     pod: &Pod,
     generation: Generation,

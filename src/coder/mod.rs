@@ -2,6 +2,7 @@
 //! names and password rules, and each generation's reset commands and their output.
 
 pub mod action;
+pub mod inventory;
 pub mod locate;
 pub mod names;
 pub mod password;

@@ -4,6 +4,7 @@
 
 pub mod change;
 pub mod server_config;
+pub mod inventory;
 pub mod session;
 pub mod status;
 pub mod version;
@@ -21,6 +22,7 @@ pub fn run(config: &Config, terminal: Terminal) -> anyhow::Result<ExitCode> {
         Command::Help | Command::Options | Command::Completion(_) => Ok(ExitCode::Success),
         Command::Version => version::print(config.output),
         Command::Status => block_on(status::run(&session)),
+        Command::StatusAllNamespaces => block_on(inventory::run(&session)),
         Command::Change(change) => block_on(change::run(&session, change)),
     }
 }

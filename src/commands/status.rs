@@ -34,72 +34,28 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
             (None, Some(problem))
         }
     };
-    let access = match &target {
-        Some(t) => review(&conn, "exec", &t.pod).await,
-        None => ExecAccess {
-            get: None,
-            create: None,
-        },
-    };
-    // Password login may be set in the server's config file, read in the pod.
+    // Password login may be set in the server's config file, read in the pod (when exec is
+    // not refused outright).
     if let Some(t) = target.as_mut()
         && t.generation == Generation::V2
-        && access.get != Some(false)
+        && review(&conn, "exec", &t.pod).await.get != Some(false)
     {
         server_config::settle_password_login(session, &conn, t).await;
     }
-    // Coder v1's reset-password reaches coderd through a port-forward.
-    let port_forward = match &target {
-        Some(t) if t.generation.is_v1() => Some(review(&conn, "portforward", &t.pod).await),
-        _ => None,
+    let findings = match &target {
+        Some(t) => Some(look_at(session, &conn, t).await),
+        None => None,
     };
-    // Only what the spec and the image tag cannot tell is looked up in the pod.
-    let probe = match &target {
-        Some(t) if needs_probe(t) => Some(look_inside(session, &conn, t, access).await),
-        _ => None,
-    };
-    let database = target.as_ref().and_then(|t| {
-        (t.generation == Generation::V2).then(|| {
-            let found = match &probe {
-                Some(Ok(found)) => Ok(found),
-                Some(Err(reason)) => Err(reason.as_str()),
-                None => Ok(&Found::default()),
-            };
-            probe::database_status(&t.spec.database, found)
-        })
-    });
-    let probed_version = match &probe {
-        Some(Ok(found)) => found.version.clone(),
-        _ => None,
-    };
+    let database = findings.as_ref().and_then(|f| f.database.clone());
     let report = StatusReport {
         context: conn.context.as_deref(),
         cluster: &conn.cluster_url,
         namespace: &conn.namespace,
         config_source: conn.source.describe(),
-        pod: target.as_ref().map(|t| PodStatus {
-            name: &t.pod,
-            container: &t.container,
-            generation: t.generation,
-            detected_by: &t.detected_by,
-            image: t.image.as_deref(),
-            version: t.version.as_deref().or(probed_version.as_deref()),
-            version_source: match (&t.version, &probed_version) {
-                (Some(_), _) => Some("imageTag"),
-                (None, Some(_)) => Some("coderVersion"),
-                (None, None) => None,
-            },
-            controller: t.controller.as_deref(),
-            exec: access,
-            port_forward,
-            database: database.clone(),
-            password_login: (t.generation == Generation::V2).then_some(&t.spec.password_login),
-            super_admin_password: t
-                .generation
-                .is_v1()
-                .then_some(t.spec.super_admin_password.as_deref())
-                .flatten(),
-        }),
+        pod: target
+            .as_ref()
+            .zip(findings.as_ref())
+            .map(|(t, f)| pod_status(t, f)),
         pod_problem: pod_problem.as_ref().map(|p| p.message.clone()),
     };
     output::stdout(&output::render_status(session.format(), &report))?;
@@ -119,6 +75,78 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
             Ok(problem.exit)
         }
         None => Ok(ExitCode::Success),
+    }
+}
+
+/// What `status` learns about a server pod beyond its spec.
+pub(crate) struct Findings {
+    pub exec: ExecAccess,
+    /// v1: reset-password goes through a port-forward to coderd.
+    pub port_forward: Option<ExecAccess>,
+    /// v2: where a reset will find the database.
+    pub database: Option<DatabaseStatus>,
+    /// From `coder version` in the pod, when the image tag names no version.
+    pub probed_version: Option<String>,
+}
+
+/// The access reviews, and a look inside a v2 pod when the spec and the image tag cannot
+/// tell. `conn`'s namespace must be the pod's.
+pub(crate) async fn look_at(session: &Session<'_>, conn: &Connection, t: &Target) -> Findings {
+    let exec = review(conn, "exec", &t.pod).await;
+    // Coder v1's reset-password reaches coderd through a port-forward.
+    let port_forward = match t.generation.is_v1() {
+        true => Some(review(conn, "portforward", &t.pod).await),
+        false => None,
+    };
+    // Only what the spec and the image tag cannot tell is looked up in the pod.
+    let probe = match needs_probe(t) {
+        true => Some(look_inside(session, conn, t, exec).await),
+        false => None,
+    };
+    let database = (t.generation == Generation::V2).then(|| {
+        let found = match &probe {
+            Some(Ok(found)) => Ok(found),
+            Some(Err(reason)) => Err(reason.as_str()),
+            None => Ok(&Found::default()),
+        };
+        probe::database_status(&t.spec.database, found)
+    });
+    let probed_version = match probe {
+        Some(Ok(found)) => found.version,
+        _ => None,
+    };
+    Findings {
+        exec,
+        port_forward,
+        database,
+        probed_version,
+    }
+}
+
+/// The `pod` part of a status report.
+pub(crate) fn pod_status<'a>(t: &'a Target, found: &'a Findings) -> PodStatus<'a> {
+    PodStatus {
+        name: &t.pod,
+        container: &t.container,
+        generation: t.generation,
+        detected_by: &t.detected_by,
+        image: t.image.as_deref(),
+        version: t.version.as_deref().or(found.probed_version.as_deref()),
+        version_source: match (&t.version, &found.probed_version) {
+            (Some(_), _) => Some("imageTag"),
+            (None, Some(_)) => Some("coderVersion"),
+            (None, None) => None,
+        },
+        controller: t.controller.as_deref(),
+        exec: found.exec,
+        port_forward: found.port_forward,
+        database: found.database.clone(),
+        password_login: (t.generation == Generation::V2).then_some(&t.spec.password_login),
+        super_admin_password: t
+            .generation
+            .is_v1()
+            .then_some(t.spec.super_admin_password.as_deref())
+            .flatten(),
     }
 }
 

@@ -73,6 +73,8 @@ pub enum ApiCall {
     ListPods {
         namespace: String,
     },
+    /// One list of the pods of every namespace (`status -A`).
+    ListPodsEverywhere,
     GetPod {
         namespace: String,
         pod: String,

@@ -73,6 +73,17 @@ impl Connection {
             .map_err(|err| self.api_error(call, err))
     }
 
+    /// Pods of every namespace, page by page into `sink`, failing as the call it is.
+    pub async fn list_pods_in_all_namespaces(
+        &self,
+        selector: Option<&str>,
+        sink: &mut impl PodSink,
+    ) -> Result<(), ApiCallError> {
+        self.list_pods_everywhere(selector, sink)
+            .await
+            .map_err(|err| self.api_error(ApiCall::ListPodsEverywhere, err))
+    }
+
     /// Pods of every namespace, page by page into `sink`.
     pub async fn list_pods_everywhere(
         &self,

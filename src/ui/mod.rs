@@ -3,6 +3,8 @@
 
 pub mod line_edit;
 pub mod next;
+pub mod choose;
+pub mod inventory;
 pub mod output;
 pub mod problem;
 pub mod prompt;

@@ -106,7 +106,7 @@ fn structured<T: Serialize>(
 }
 
 /// JSON or YAML for reports without secrets.
-fn structured_plain<T: Serialize>(format: OutputFormat, value: &T) -> Option<String> {
+pub(crate) fn structured_plain<T: Serialize>(format: OutputFormat, value: &T) -> Option<String> {
     structured(format, value, 4096).map(|mut text| std::mem::take(&mut *text))
 }
 

@@ -4,12 +4,14 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod choice;
 mod connection;
 mod credential_plugins;
 mod deployments;
 mod exec_engine;
 mod faults;
 mod hygiene;
+mod inventory;
 mod kubectl_flags;
 mod kubectl_refusals;
 mod paging;

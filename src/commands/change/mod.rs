@@ -2,6 +2,7 @@
 //! `create-admin-user`): a thin driver that does the prompts and the I/O around the pure
 //! [`plan`] (what to run) and [`outcome`] (what it means).
 
+pub mod choice;
 pub mod outcome;
 pub mod plan;
 pub mod stdin;
@@ -66,7 +67,10 @@ pub async fn run(session: &Session<'_>, change: &Change) -> anyhow::Result<ExitC
         }
         output::note(&format!("warning: {}", insecurity.describe()));
     }
-    let mut target = session.find_target(&mut conn).await?;
+    let Some(mut target) = choice::find_or_choose(session, &mut conn).await? else {
+        output::note("Nothing was changed.");
+        return Ok(ExitCode::Declined);
+    };
     if !target.generation.is_v1() {
         server_config::settle_password_login(session, &conn, &mut target).await;
     }

@@ -10,7 +10,9 @@ use crate::text;
 use crate::ui::problem::core::{Problem, chain};
 
 pub fn api_problem(e: &ApiCallError) -> Problem {
+    let all_namespaces = String::new();
     let (namespace, what) = match &e.call {
+        ApiCall::ListPodsEverywhere => (&all_namespaces, "list pods in all namespaces".to_string()),
         ApiCall::ListPods { namespace } => {
             (namespace, format!("list pods in namespace {namespace:?}"))
         }
@@ -57,6 +59,13 @@ pub fn api_problem(e: &ApiCallError) -> Problem {
             ),
             403 => {
                 let permission = match e.call {
+                    ApiCall::ListPodsEverywhere => {
+                        return Problem::new(
+                            ExitCode::Forbidden,
+                            format!("forbidden: {message}"),
+                            Some("-A needs `list` on pods in all namespaces (a ClusterRole and ClusterRoleBinding); or look in one namespace with -n NAMESPACE".to_string()),
+                        );
+                    }
                     ApiCall::ListPods { .. } => "`list` on pods".to_string(),
                     ApiCall::GetPod { .. } => "`get` on pods".to_string(),
                     ApiCall::Exec { .. } => "`get` and `create` on pods/exec".to_string(),
@@ -83,7 +92,7 @@ pub fn api_problem(e: &ApiCallError) -> Problem {
                     format!("pod {namespace}/{pod} not found: {message}"),
                     Some(format!("check the name with `kubectl get pods -n {namespace}`")),
                 ),
-                ApiCall::ListPods { .. } => Problem::new(ExitCode::NotFound, format!("cannot {what}: {message}"), None),
+                ApiCall::ListPods { .. } | ApiCall::ListPodsEverywhere => Problem::new(ExitCode::NotFound, format!("cannot {what}: {message}"), None),
             },
             code if code >= 500 => Problem::new(
                 ExitCode::Failure,
@@ -110,7 +119,7 @@ pub fn api_problem(e: &ApiCallError) -> Problem {
             ),
             // The list's continue token expired twice: kube::pod_list started over once. The
             // server's message offers its token for an inconsistent rest: advice for programs.
-            410 if matches!(e.call, ApiCall::ListPods { .. }) => Problem::new(
+            410 if matches!(e.call, ApiCall::ListPods { .. } | ApiCall::ListPodsEverywhere) => Problem::new(
                 ExitCode::Failure,
                 format!("cannot {what}: its continue token expired twice while the pages were read (410 {})", status.reason),
                 Some("the API server compacts its history faster than the list can be read; run the command again".into()),
