@@ -5,7 +5,7 @@
 #
 #   scripts/mutants.sh                          # every file of DECISION_FILES below
 #   scripts/mutants.sh src/kube/proxy.rs        # only these files
-#   MUTANTS_IN_DIFF=origin/main scripts/mutants.sh   # only lines changed since that commit (CI)
+#   MUTANTS_IN_DIFF=HEAD~1 scripts/mutants.sh   # only the lines changed since that commit (CI)
 #   MUTANTS_TESTS=workspace scripts/mutants.sh src/coder/password.rs
 #
 # MUTANTS_TESTS=fast (the default) runs only the unit tests of the mutated crate
@@ -77,8 +77,10 @@ case "${MUTANTS_TESTS:-fast}" in
 esac
 
 # Builds of the mutated copies share one target dir of their own (the registry crates stay
-# built between mutants and runs; the workspace's own target/debug is left alone).
-export CARGO_TARGET_DIR="$PWD/target/mutants"
+# built between mutants and runs; the workspace's own target/debug is left alone, so that
+# cargo commands run meanwhile do not wait for its lock). MUTANTS_TARGET_DIR=target reuses the
+# workspace's (CI, where nothing else builds at the same time).
+export CARGO_TARGET_DIR="$PWD/${MUTANTS_TARGET_DIR:-target/mutants}"
 status=0
 timeout "${MUTANTS_MINUTES:-60}m" nice -n 15 cargo mutants "${args[@]}" -- "${test_args[@]}" ||
   status=$?
