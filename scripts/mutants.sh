@@ -12,7 +12,7 @@
 # (`cargo test --lib`): quick, and a lower bound of what `cargo test --workspace` catches. A
 # mutant that the fast run misses can be checked against everything with
 # MUTANTS_TESTS=workspace (the end-to-end tests too: slow). Bounded by MUTANTS_MINUTES
-# (default 60) in all and MUTANTS_TIMEOUT seconds (default 180) per mutant's tests. One job,
+# (default 60) in all and MUTANTS_TIMEOUT seconds (default 60) per mutant's tests. One job,
 # at low priority: the machine is shared. Results: target/mutants/mutants.out/ (caught.txt,
 # missed.txt, timeout.txt, unviable.txt, and a diff per mutant). Equivalent mutants are
 # excluded, each with its reason, in .cargo/mutants.toml.
@@ -56,7 +56,7 @@ else
   files=("${DECISION_FILES[@]}")
 fi
 
-args=(--workspace --jobs 1 --timeout "${MUTANTS_TIMEOUT:-180}" --build-timeout 900
+args=(--workspace --jobs 1 --timeout "${MUTANTS_TIMEOUT:-60}" --build-timeout 900
   --output target/mutants --no-shuffle)
 for file in "${files[@]}"; do
   args+=(--file "$file")
