@@ -326,6 +326,34 @@ mod tests {
         assert!(script.pauses.borrow().is_empty());
     }
 
+    /// A real `hyper::Error` (it has no public constructor): an answer that is not HTTP, as
+    /// a connection cut mid-answer or a stray proxy gives.
+    fn hyper_error() -> ApiFailure {
+        use http_body_util::Empty;
+        use hyper::body::Bytes;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let err = runtime.block_on(async {
+            let (client, mut server) = tokio::io::duplex(1024);
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(
+                    hyper_util::rt::TokioIo::new(client),
+                )
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            tokio::io::AsyncWriteExt::write_all(&mut server, b"not HTTP at all\r\n\r\n")
+                .await
+                .unwrap();
+            sender
+                .send_request(http::Request::new(Empty::new()))
+                .await
+                .unwrap_err()
+        });
+        ApiFailure::Kube(kube::Error::HyperError(err))
+    }
+
     #[test]
     fn what_follows_a_failed_page() {
         let ms = Duration::from_millis;
@@ -353,6 +381,9 @@ mod tests {
                 NextStep::Fail,
             ),
             (status(403, "Forbidden"), 1, false, false, NextStep::Fail),
+            // A connection that broke: retried as a 5xx is.
+            (hyper_error(), 1, false, false, NextStep::Retry(ms(200))),
+            (hyper_error(), 3, true, false, NextStep::Fail),
             (status(410, "Expired"), 1, true, false, NextStep::Restart),
             // Once only; and a first page cannot expire a token it did not send.
             (status(410, "Expired"), 1, true, true, NextStep::Fail),
