@@ -220,6 +220,23 @@ fn generated_characters_are_uniform_among_acceptable_passwords() {
     );
 }
 
+proptest! {
+    /// check() agrees with Coder's rule as kubesim translates it from the upstream Go (not
+    /// the plugin's code), on strings drawn to land on both sides of 52 bits and 64 bytes:
+    /// 4 to 70 characters from every class go-password-validator knows, runs and keyboard
+    /// sequences included, plus a few it does not (`é`, `€`) and the plugin's own refusals
+    /// (space, tab, newline, `{`).
+    #[test]
+    fn check_agrees_with_coders_rule(
+        password in prop::collection::vec(
+            select("abcxyzqweasdABCXYZ0123789!@$&*_-.,#%'()+/:;<=>?[]^{|}~ é€\t\n".chars().collect::<Vec<_>>()),
+            4..70,
+        ).prop_map(|chars| chars.into_iter().collect::<String>()),
+    ) {
+        checks::check_password_rules(&password);
+    }
+}
+
 #[test]
 fn generated_length_is_within_coders_limit() {
     let password = generate();

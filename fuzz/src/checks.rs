@@ -9,13 +9,14 @@
 // Included by path into test crates that use only some of the helpers.
 #![allow(dead_code)]
 
-use kubectl_coder::coder::password::{
-    self, MAX_LEN, MIN_ENTROPY_BITS, PasswordProblem, check, entropy_bits,
-};
+use kubectl_coder::coder::password::{self, MAX_LEN, PasswordProblem, check, entropy_bits};
 use kubectl_coder::coder::v1::{Reading, parse_reset_output};
 use kubectl_coder::coder::v2::{Outcome, create_outcome, reset_outcome};
 use kubectl_coder::kube::transcript::{MAX_LINE, Stream, Transcript};
 use kubectl_coder::text::{last_line, plain};
+// Coder's password rule as kubesim translates it from the upstream Go, pinned by upstream's
+// tables: the oracle for check(), sharing none of its code.
+use kubesim::userpassword;
 
 /// Separates stdout from stderr in two-stream inputs.
 pub const STREAM_SEPARATOR: u8 = 0xff;
@@ -568,69 +569,95 @@ pub fn password(data: &[u8]) {
     check_generated(generated.expose(), len);
 }
 
-/// check() applies the documented rules in order, with entropy_bits' estimate.
+/// check() against rules that do not come from its code: Coder's (coderd/userpassword, as
+/// kubesim translates it) and the plugin's own documented additions (one line of stdin, no
+/// control characters, no JSON-looking start, no white space at the ends).
 pub fn check_password_rules(candidate: &str) {
     let bits = entropy_bits(candidate);
     assert!(bits.is_finite() && bits >= 0.0, "{candidate:?}: {bits}");
-    assert_eq!(
-        bits.to_bits(),
-        entropy_bits(candidate).to_bits(),
-        "not deterministic"
-    );
-    // log2(base) once per byte at most; base is at most the 94 classified characters
-    // plus one per distinct other character; a base of 1 gives 0, of 2 or more >= 1.
-    let base_bound = (94 + candidate.chars().count()) as f64;
+    // The bit-exact port and the plain translation agree but for the last bits.
+    let oracle_bits = userpassword::get_entropy(candidate);
     assert!(
-        bits <= candidate.len() as f64 * base_bound.log2() + 1e-9,
-        "{candidate:?}: {bits} bits is more than its length allows"
+        (bits - oracle_bits).abs() <= userpassword::MARGIN * oracle_bits.max(1.0),
+        "{candidate:?}: {bits} bits, the upstream translation says {oracle_bits}"
     );
-    assert!(bits == 0.0 || bits >= 1.0, "{candidate:?}: {bits}");
     if candidate.is_empty() {
         assert_eq!(bits, 0.0);
     }
 
-    let want = if candidate.is_empty() {
-        Err(PasswordProblem::Empty)
-    } else if candidate.contains(['\n', '\r']) {
-        Err(PasswordProblem::ContainsNewline)
-    } else if let Some(c) = candidate
-        .chars()
-        .find(|c| c.is_control() && *c != '\t' || ('\u{80}'..='\u{9f}').contains(c))
-    {
-        Err(PasswordProblem::ControlCharacter(format!(
-            "U+{:04X}",
-            c as u32
-        )))
-    } else if let Some(c) = candidate
-        .chars()
-        .find(|&c| kubectl_coder::text::is_format(c))
-    {
-        Err(PasswordProblem::FormatCharacter(format!(
-            "U+{:04X}",
-            c as u32
-        )))
-    } else if let Some(first @ ('{' | '[')) = candidate.chars().next() {
-        Err(PasswordProblem::LooksLikeJson(first))
-    } else if candidate.trim() != candidate {
-        Err(PasswordProblem::SurroundingSpace)
-    } else if candidate.len() > MAX_LEN {
-        Err(PasswordProblem::TooLong {
-            bytes: candidate.len(),
-        })
-    } else if bits < MIN_ENTROPY_BITS {
-        Err(PasswordProblem::TooWeak { bits })
-    } else {
-        Ok(())
-    };
+    let addition_refused = candidate.is_empty()
+        || candidate.contains(['\n', '\r'])
+        || candidate
+            .chars()
+            .any(|c| c != '\t' && (c as u32) < 0x20 || ('\u{7f}'..='\u{9f}').contains(&c))
+        || candidate.chars().any(kubectl_coder::text::is_format)
+        || candidate.starts_with(['{', '['])
+        || candidate.trim() != candidate;
+    // Within MARGIN of 52 bits Go's estimate and the translation's may fall either side.
+    let coder = (oracle_bits - userpassword::MIN_ENTROPY).abs() > userpassword::MARGIN * 64.0;
+    let coder_accepts = userpassword::validate(candidate).is_ok();
     let got = check(candidate);
-    assert_eq!(got, want, "{candidate:?}");
-    if got.is_ok() {
-        assert!(candidate.len() <= MAX_LEN && bits >= MIN_ENTROPY_BITS);
-        assert_eq!(candidate.lines().count(), 1);
+    if coder && !addition_refused {
+        assert_eq!(
+            got.is_ok(),
+            coder_accepts,
+            "{candidate:?} ({oracle_bits} bits, {} bytes): check() says {got:?}, Coder's rule {}",
+            candidate.len(),
+            if coder_accepts {
+                "accepts it"
+            } else {
+                "refuses it"
+            },
+        );
+    }
+    match got {
+        Ok(()) => {
+            assert!(!addition_refused, "{candidate:?} accepted");
+            assert_eq!(candidate.lines().count(), 1);
+        }
+        Err(PasswordProblem::TooWeak { bits: said }) => {
+            assert_eq!(said.to_bits(), bits.to_bits());
+            assert!(
+                oracle_bits < userpassword::MIN_ENTROPY + 1e-6,
+                "{candidate:?}"
+            );
+            assert!(candidate.len() <= userpassword::MAX_BYTES);
+        }
+        Err(PasswordProblem::TooLong { bytes }) => {
+            assert_eq!(bytes, candidate.len());
+            assert!(bytes > userpassword::MAX_BYTES);
+        }
+        Err(PasswordProblem::Empty) => assert!(candidate.is_empty()),
+        Err(PasswordProblem::ContainsNewline) => assert!(candidate.contains(['\n', '\r'])),
+        Err(PasswordProblem::ControlCharacter(code)) => {
+            let c = u32::from_str_radix(code.trim_start_matches("U+"), 16)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or_else(|| panic!("{code}"));
+            assert!(
+                candidate.contains(c) && c.is_control() && c != '\t',
+                "{code}"
+            );
+        }
+        Err(PasswordProblem::LooksLikeJson(first)) => {
+            assert!(candidate.starts_with(first) && "{[".contains(first));
+        }
+        Err(PasswordProblem::SurroundingSpace) => assert_ne!(candidate.trim(), candidate),
+        Err(PasswordProblem::FormatCharacter(code)) => {
+            let c = u32::from_str_radix(code.trim_start_matches("U+"), 16)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or_else(|| panic!("{code}"));
+            assert!(
+                candidate.contains(c) && kubectl_coder::text::is_format(c),
+                "{code}"
+            );
+        }
     }
 }
 
-/// What every generated password must be.
+/// What every generated password must be; Coder's acceptance is judged by the upstream
+/// translation, not by the check() the generator filters its candidates with.
 pub fn check_generated(password: &str, len: usize) {
     assert_eq!(password.len(), len, "{password:?}");
     assert!(
@@ -646,8 +673,15 @@ pub fn check_generated(password: &str, len: usize) {
     for class in classes {
         assert!(password.chars().any(|c| class(&c)), "{password:?}");
     }
-    assert_eq!(check(password), Ok(()), "{password:?}");
-    assert!(password.len() <= MAX_LEN && entropy_bits(password) >= MIN_ENTROPY_BITS);
+    assert_eq!(userpassword::validate(password), Ok(()), "{password:?}");
+    // And with room to spare: never within a rounding error of the threshold.
+    assert!(
+        userpassword::get_entropy(password) > userpassword::MIN_ENTROPY + 1.0,
+        "{password:?}"
+    );
+    assert_eq!(password.lines().count(), 1);
+    assert_eq!(password.trim(), password);
+    assert!(!password.starts_with(['{', '[']));
 }
 
 /// Replays `bytes`, then continues with SplitMix64 seeded from them.

@@ -2,8 +2,9 @@
 //! bit: the entropy estimate Coder v2 validates new passwords with (coderd/userpassword calls
 //! `passwordvalidator.Validate(password, 52)`; Coder's go.mod pins v0.3.0).
 //!
-//! A workspace crate of its own so that the plugin and the API server simulator's emulated
-//! Coder both use it, and neither has to depend on the other. Its tests are upstream's tables
+//! A workspace crate of its own, kept apart from the plugin's other code. The API server
+//! simulator's emulated Coder does not use it: it checks passwords with its own translation
+//! (sim/src/userpassword.rs), the oracle this port is tested against. Its tests are upstream's tables
 //! (base_test.go, length_test.go, entropy_test.go, validate_test.go) plus exact values from the
 //! Go library compiled on amd64.
 

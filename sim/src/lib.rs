@@ -74,6 +74,7 @@ mod sim;
 mod state;
 mod tables;
 mod tls;
+pub mod userpassword;
 mod websocket;
 
 pub use fixtures::charts::Scenario;

@@ -155,4 +155,11 @@ mod tests {
         );
         assert_eq!(Account::parse("a@b"), Err(InputError::Email("a@b".into())));
     }
+
+    #[test]
+    fn an_account_is_shown_as_given() {
+        for text in ["alice", "Alice@Example.com"] {
+            assert_eq!(Account::parse(text).unwrap().as_str(), text);
+        }
+    }
 }

@@ -251,6 +251,55 @@ mod tests {
         assert_eq!(check("MyNewPassword!"), Ok(()));
     }
 
+    /// Oracles that do not come from this code: coder/coder's
+    /// coderd/userpassword/userpassword_test.go (TestUserPasswordValidate), and passwords
+    /// whose estimate is worked out by hand from go-password-validator v0.3.0's base.go and
+    /// length.go (class sizes: lower 26, upper 26, digits 10, `!@$&*` 5; bits = length ×
+    /// log2(base)), on both sides of the 52 bits of coderd/userpassword.Validate and of its
+    /// 64-byte limit. kubesim's `userpassword.rs` is pinned by the same tables.
+    #[test]
+    fn upstream_and_hand_worked_tables() {
+        // userpassword_test.go; its 65 × "a" fails on entropy before the length is looked at.
+        for (password, accepted) in [
+            ("pass", false),
+            (&"a".repeat(65), false),
+            ("password", false),
+            ("PasswordSecured123!", true),
+        ] {
+            assert_eq!(check(password).is_ok(), accepted, "{password:?}");
+        }
+        for (password, base, length, accepted) in [
+            ("k3m9x2p7q4", 36, 10, false),       // 51.70 bits: under 52, over 50
+            ("kmxpqwbvnrt", 26, 11, false),      // 51.70
+            ("kM3xP9qW", 62, 8, false),          // 47.63
+            ("k3m!x2p&q", 41, 9, false),         // 48.22
+            ("k3m9x2p7q4w", 36, 11, true),       // 56.87
+            ("kmxpqwbvnrth", 26, 12, true),      // 56.41
+            ("kM3xP9qW7", 62, 9, true),          // 53.59: over 52, under 54
+            ("k3m!x2p&q4", 41, 10, true),        // 53.58
+            ("abcdef1111kmxpqw", 36, 10, false), // runs cut to two: 51.70
+        ] {
+            let bits = f64::from(length) * f64::from(base).log2();
+            assert!((entropy_bits(password) - bits).abs() < 1e-9, "{password:?}");
+            match check(password) {
+                Ok(()) => assert!(accepted, "{password:?} ({bits:.2} bits) was accepted"),
+                Err(PasswordProblem::TooWeak { bits: said }) => {
+                    assert!(!accepted, "{password:?} ({bits:.2} bits) was refused");
+                    assert!((said - bits).abs() < 1e-9);
+                }
+                Err(other) => panic!("{password:?}: {other}"),
+            }
+        }
+        // The 64-byte limit, on a password strong enough at any length.
+        let at_limit = format!("kM3xP9qW7!zR5{}", "y".repeat(MAX_LEN - 13));
+        assert_eq!(at_limit.len(), 64);
+        assert_eq!(check(&at_limit), Ok(()));
+        assert_eq!(
+            check(&format!("{at_limit}y")),
+            Err(PasswordProblem::TooLong { bytes: 65 })
+        );
+    }
+
     #[test]
     fn check_reports_each_problem() {
         assert_eq!(check(""), Err(PasswordProblem::Empty));

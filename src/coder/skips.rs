@@ -92,4 +92,36 @@ mod tests {
             [(Skip::NotCoder, 990), (Skip::NotReady, 10)]
         );
     }
+
+    #[test]
+    fn the_tenth_name_is_the_last_shown_and_reasons_are_capped() {
+        let mut summary = SkipSummary::default();
+        for i in 0..SHOWN + 1 {
+            summary.add(format!("pod-{i:02}"), Skip::NotCoder);
+        }
+        assert_eq!(summary.first.len(), SHOWN);
+        assert_eq!(summary.first[SHOWN - 1].0, format!("pod-{:02}", SHOWN - 1));
+
+        // Reasons past MAX_REASONS are counted in the total only.
+        let mut summary = SkipSummary::default();
+        for i in 0..MAX_REASONS + 5 {
+            summary.add(format!("pod-{i}"), Skip::NotRunning(format!("Phase{i}")));
+        }
+        assert_eq!(summary.counts.total, MAX_REASONS + 5);
+        assert_eq!(summary.counts.reasons.len(), MAX_REASONS);
+        assert_eq!(
+            summary.counts.reasons.last(),
+            Some(&(Skip::NotRunning(format!("Phase{}", MAX_REASONS - 1)), 1))
+        );
+    }
+
+    #[test]
+    fn a_restarted_list_forgets_the_namespaces_seen() {
+        let mut namespaces = CoderNamespaces {
+            current: "default".into(),
+            found: BTreeSet::from(["coder".to_string()]),
+        };
+        namespaces.restart();
+        assert!(namespaces.found.is_empty());
+    }
 }

@@ -473,4 +473,38 @@ mod tests {
             assert_eq!(spec.access_url.as_deref(), want, "{env:?}");
         }
     }
+
+    #[test]
+    fn password_login_is_described_for_status() {
+        assert_eq!(PasswordLogin::Enabled.describe(), "password login is on");
+        assert_eq!(
+            PasswordLogin::Disabled("CODER_DISABLE_PASSWORD_AUTH=true".into()).describe(),
+            "password login is OFF (CODER_DISABLE_PASSWORD_AUTH=true): no one can sign in with a password, owners included"
+        );
+        assert_eq!(
+            PasswordLogin::Unknown("from secret s".into()).describe(),
+            "password login may be off: from secret s"
+        );
+    }
+
+    #[test]
+    fn env_from_names_secrets_and_configmaps() {
+        use k8s_openapi::api::core::v1::ConfigMapEnvSource;
+        let mut c = container(&[], vec![], None);
+        c.env_from = Some(vec![
+            EnvFromSource {
+                config_map_ref: Some(ConfigMapEnvSource {
+                    name: "coder-env".into(),
+                    optional: None,
+                }),
+                prefix: Some("CODER_".into()),
+                secret_ref: None,
+            },
+            EnvFromSource::default(),
+        ]);
+        assert_eq!(
+            env_from_sources(&c),
+            ["configmap coder-env with prefix CODER_", "a source"]
+        );
+    }
 }

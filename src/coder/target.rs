@@ -115,3 +115,14 @@ impl Target {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generation_names_are_the_flags_values() {
+        let names: Vec<_> = Generation::ALL.iter().map(|g| g.name()).collect();
+        assert_eq!(names, ["v1", "v1-legacy", "v2"]);
+    }
+}

@@ -3,8 +3,8 @@
 //! find the pod; plan; confirm; exec; outcome; output).
 
 pub mod change;
-pub mod server_config;
 pub mod inventory;
+pub mod server_config;
 pub mod session;
 pub mod status;
 pub mod version;

@@ -128,52 +128,74 @@ impl Connection {
         .await
     }
 
-    /// Follows `continue` to the end, handing each item to `each` (`None`: the list starts
-    /// over), retrying and restarting as [`next_step`] says.
+    /// [`follow_pages`] with each request under `--request-timeout`.
     async fn pages<K: Clone, Fut>(
         &self,
         selector: Option<&str>,
         fetch: impl Fn(ListParams) -> Fut,
-        mut each: impl FnMut(Option<K>),
+        each: impl FnMut(Option<K>),
     ) -> Result<(), ApiFailure>
     where
         Fut: Future<Output = Result<ObjectList<K>, kube::Error>>,
     {
-        let mut first = ListParams::default().limit(PAGE);
-        if let Some(selector) = selector {
-            first = first.labels(selector);
-        }
-        let mut params = first.clone();
-        let mut attempt = 1;
-        let mut restarted = false;
-        loop {
-            let page = match self.timed(fetch(params.clone())).await {
-                Ok(page) => page,
-                Err(err) => {
-                    match next_step(&err, attempt, params.continue_token.is_some(), restarted) {
-                        NextStep::Retry(pause) => {
-                            tokio::time::sleep(pause).await;
-                            attempt += 1;
-                        }
-                        NextStep::Restart => {
-                            each(None);
-                            params = first.clone();
-                            restarted = true;
-                            attempt = 1;
-                        }
-                        NextStep::Fail => return Err(err),
+        let (connection, fetch) = (self, &fetch);
+        follow_pages(
+            selector,
+            move |params| connection.timed(fetch(params)),
+            each,
+            tokio::time::sleep,
+        )
+        .await
+    }
+}
+
+/// Follows `continue` to the end, handing each item to `each` (`None`: the list starts over),
+/// retrying after `pause` and restarting as [`next_step`] says. The fetch and the pause are
+/// parameters so that the tests can play the API server and the clock.
+async fn follow_pages<K: Clone, Fut, Pause>(
+    selector: Option<&str>,
+    fetch: impl Fn(ListParams) -> Fut,
+    mut each: impl FnMut(Option<K>),
+    pause: impl Fn(Duration) -> Pause,
+) -> Result<(), ApiFailure>
+where
+    Fut: Future<Output = Result<ObjectList<K>, ApiFailure>>,
+    Pause: Future<Output = ()>,
+{
+    let mut first = ListParams::default().limit(PAGE);
+    if let Some(selector) = selector {
+        first = first.labels(selector);
+    }
+    let mut params = first.clone();
+    let mut attempt = 1;
+    let mut restarted = false;
+    loop {
+        let page = match fetch(params.clone()).await {
+            Ok(page) => page,
+            Err(err) => {
+                match next_step(&err, attempt, params.continue_token.is_some(), restarted) {
+                    NextStep::Retry(wait) => {
+                        pause(wait).await;
+                        attempt += 1;
                     }
-                    continue;
+                    NextStep::Restart => {
+                        each(None);
+                        params = first.clone();
+                        restarted = true;
+                        attempt = 1;
+                    }
+                    NextStep::Fail => return Err(err),
                 }
-            };
-            attempt = 1;
-            for item in page.items {
-                each(Some(item));
+                continue;
             }
-            match page.metadata.continue_ {
-                Some(token) if !token.is_empty() => params = params.continue_token(&token),
-                _ => return Ok(()),
-            }
+        };
+        attempt = 1;
+        for item in page.items {
+            each(Some(item));
+        }
+        match page.metadata.continue_ {
+            Some(token) if !token.is_empty() => params = params.continue_token(&token),
+            _ => return Ok(()),
         }
     }
 }
@@ -181,6 +203,9 @@ impl Connection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
+
+    use kube::core::ListMeta;
 
     fn status(code: u16, reason: &str) -> ApiFailure {
         ApiFailure::Kube(kube::Error::Api(Box::new(kube::core::Status {
@@ -188,6 +213,156 @@ mod tests {
             reason: reason.into(),
             ..Default::default()
         })))
+    }
+
+    /// A scripted API server for [`follow_pages`]: answers the requests in turn (a request
+    /// beyond the script fails the test instead of looping), records the continue token and
+    /// limit of each, and the pauses taken between them.
+    struct Script {
+        answers: RefCell<Vec<Result<ObjectList<u32>, ApiFailure>>>,
+        asked: RefCell<Vec<(Option<String>, Option<u32>)>>,
+        pauses: RefCell<Vec<Duration>>,
+        seen: RefCell<Vec<Option<u32>>>,
+    }
+
+    fn page(items: &[u32], token: &str) -> Result<ObjectList<u32>, ApiFailure> {
+        Ok(ObjectList {
+            types: Default::default(),
+            metadata: ListMeta {
+                continue_: Some(token.to_string()),
+                ..Default::default()
+            },
+            items: items.to_vec(),
+        })
+    }
+
+    fn play(answers: Vec<Result<ObjectList<u32>, ApiFailure>>) -> (Script, Result<(), String>) {
+        let script = Script {
+            answers: RefCell::new(answers.into_iter().rev().collect()),
+            asked: RefCell::default(),
+            pauses: RefCell::default(),
+            seen: RefCell::default(),
+        };
+        let fetch = |params: ListParams| {
+            script
+                .asked
+                .borrow_mut()
+                .push((params.continue_token.clone(), params.limit));
+            let answer = script.answers.borrow_mut().pop();
+            std::future::ready(answer.expect("a request beyond the script"))
+        };
+        let pause = |wait| {
+            script.pauses.borrow_mut().push(wait);
+            std::future::ready(())
+        };
+        let each = |item| script.seen.borrow_mut().push(item);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let result = runtime
+            .block_on(follow_pages(None, fetch, each, pause))
+            .map_err(|e| e.to_string());
+        (script, result)
+    }
+
+    #[test]
+    fn follows_continue_tokens_to_the_end() {
+        let (script, result) = play(vec![page(&[1, 2], "t1"), page(&[3], "t2"), page(&[4], "")]);
+        assert_eq!(result, Ok(()));
+        assert_eq!(
+            *script.asked.borrow(),
+            [
+                (None, Some(PAGE)),
+                (Some("t1".into()), Some(PAGE)),
+                (Some("t2".into()), Some(PAGE)),
+            ]
+        );
+        assert_eq!(*script.seen.borrow(), [Some(1), Some(2), Some(3), Some(4)]);
+        assert!(script.pauses.borrow().is_empty());
+    }
+
+    #[test]
+    fn retries_pause_as_the_schedule_says() {
+        let (script, result) = play(vec![
+            page(&[1], "t1"),
+            Err(status(503, "ServiceUnavailable")),
+            Err(status(500, "InternalError")),
+            page(&[2], ""),
+        ]);
+        assert_eq!(result, Ok(()));
+        // The failed request is asked again as it was, after 200 ms, then 600 ms.
+        assert_eq!(
+            *script.pauses.borrow(),
+            [Duration::from_millis(200), Duration::from_millis(600)]
+        );
+        let tokens: Vec<_> = script.asked.borrow().iter().map(|a| a.0.clone()).collect();
+        let t1 = Some("t1".to_string());
+        assert_eq!(tokens, [None, t1.clone(), t1.clone(), t1]);
+        assert_eq!(*script.seen.borrow(), [Some(1), Some(2)]);
+
+        // A third failure in a row is the end; a success in between starts the count anew.
+        let (script, result) = play(vec![
+            Err(status(503, "ServiceUnavailable")),
+            page(&[1], "t1"),
+            Err(status(503, "ServiceUnavailable")),
+            Err(status(503, "ServiceUnavailable")),
+            Err(status(503, "ServiceUnavailable")),
+        ]);
+        assert!(result.unwrap_err().contains("503"));
+        assert_eq!(script.pauses.borrow().len(), 3);
+        assert_eq!(script.asked.borrow().len(), 5);
+    }
+
+    #[test]
+    fn an_expired_token_restarts_the_list_once() {
+        let (script, result) = play(vec![
+            page(&[1], "t1"),
+            Err(status(410, "Expired")),
+            page(&[1], "t2"),
+            page(&[2], ""),
+        ]);
+        assert_eq!(result, Ok(()));
+        assert_eq!(*script.seen.borrow(), [Some(1), None, Some(1), Some(2)]);
+        let tokens: Vec<_> = script.asked.borrow().iter().map(|a| a.0.clone()).collect();
+        assert_eq!(tokens, [None, Some("t1".into()), None, Some("t2".into())]);
+
+        let (script, result) = play(vec![
+            page(&[1], "t1"),
+            Err(status(410, "Expired")),
+            page(&[1], "t2"),
+            Err(status(410, "Expired")),
+        ]);
+        assert!(result.is_err());
+        assert_eq!(script.asked.borrow().len(), 4);
+        assert!(script.pauses.borrow().is_empty());
+    }
+
+    /// A real `hyper::Error` (it has no public constructor): an answer that is not HTTP, as
+    /// a connection cut mid-answer or a stray proxy gives.
+    fn hyper_error() -> ApiFailure {
+        use http_body_util::Empty;
+        use hyper::body::Bytes;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let err = runtime.block_on(async {
+            let (client, mut server) = tokio::io::duplex(1024);
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(
+                    hyper_util::rt::TokioIo::new(client),
+                )
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            tokio::io::AsyncWriteExt::write_all(&mut server, b"not HTTP at all\r\n\r\n")
+                .await
+                .unwrap();
+            sender
+                .send_request(http::Request::new(Empty::new()))
+                .await
+                .unwrap_err()
+        });
+        ApiFailure::Kube(kube::Error::HyperError(err))
     }
 
     #[test]
@@ -217,6 +392,9 @@ mod tests {
                 NextStep::Fail,
             ),
             (status(403, "Forbidden"), 1, false, false, NextStep::Fail),
+            // A connection that broke: retried as a 5xx is.
+            (hyper_error(), 1, false, false, NextStep::Retry(ms(200))),
+            (hyper_error(), 3, true, false, NextStep::Fail),
             (status(410, "Expired"), 1, true, false, NextStep::Restart),
             // Once only; and a first page cannot expire a token it did not send.
             (status(410, "Expired"), 1, true, true, NextStep::Fail),

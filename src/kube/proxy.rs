@@ -404,4 +404,37 @@ mod tests {
         let err = chosen(None, &env(Some("http://user:secret@"), None, None)).unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
     }
+
+    /// A URL without a port gets its scheme's: Go's canonicalAddr
+    /// (golang.org/x/net/http/httpproxy/proxy.go, portMap http 80, https 443, socks5 1080),
+    /// for the server NO_PROXY is matched against and for the proxy dialled.
+    #[test]
+    fn default_ports_as_go_fills_them() {
+        let no_proxy = |server: &str, entry: &str| {
+            let server: http::Uri = server.parse().unwrap();
+            let e = env(Some("proxy:3128"), Some("proxy:3128"), Some(entry));
+            choose(None, &server, &e).unwrap().is_none()
+        };
+        assert!(no_proxy("https://api.example.com", "api.example.com:443"));
+        assert!(!no_proxy("https://api.example.com", "api.example.com:6443"));
+        assert!(!no_proxy("https://api.example.com", "api.example.com:80"));
+        assert!(no_proxy("http://api.example.com", "api.example.com:80"));
+        assert!(!no_proxy("http://api.example.com", "api.example.com:443"));
+        assert!(no_proxy(
+            "https://api.example.com:6443",
+            "api.example.com:6443"
+        ));
+
+        let address = |url: &str| {
+            Proxy {
+                url: url.parse().unwrap(),
+                source: ProxySource::Kubeconfig,
+            }
+            .address()
+        };
+        assert_eq!(address("http://proxy"), "proxy:80");
+        assert_eq!(address("https://proxy"), "proxy:443");
+        assert_eq!(address("socks5://user:pw@proxy"), "proxy:1080");
+        assert_eq!(address("http://proxy:3128"), "proxy:3128");
+    }
 }

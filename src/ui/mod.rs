@@ -1,10 +1,10 @@
 //! What the user sees: reports on stdout, notes and problems on stderr, the terminal and its
 //! prompts.
 
-pub mod line_edit;
-pub mod next;
 pub mod choose;
 pub mod inventory;
+pub mod line_edit;
+pub mod next;
 pub mod output;
 pub mod problem;
 pub mod prompt;

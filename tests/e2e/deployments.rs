@@ -619,3 +619,34 @@ fn a_password_typed_twice_on_the_terminal_is_set_and_never_shown() {
     run.code(2);
     assert!(run.stderr.contains("--password-stdin"), "{}", run.stderr);
 }
+
+/// FAULTS.md's rows for namespaces with more than one kind of Coder server, word for word.
+#[test]
+fn ambiguous_namespaces_are_refused_in_faults_words() {
+    let env = TestEnv::start(
+        Sim::builder()
+            .pod(coder_v2_release("coder", "coder-5d8f7b9c4-abcde", "coder"))
+            .pod(coder_v2_release(
+                "coder",
+                "staging-5d8f7b9c4-fghij",
+                "staging",
+            )),
+    );
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes"])
+        .run();
+    run.code(2).stderr_is("error: namespace \"coder\" has server pods of 2 Coder v2 releases (coder: coder-5d8f7b9c4-abcde; staging: staging-5d8f7b9c4-fghij): choose one with --pod or -l app.kubernetes.io/instance=RELEASE\n");
+
+    let env = TestEnv::start(
+        Sim::builder()
+            .pod(coder_v2("coder", "a-coder-5d8f7b9c4-abcde"))
+            .pod(coder_v1("coder", "coderd-7f9c6d5b8-x2k4q")),
+    );
+    let run = env
+        .plugin()
+        .args(["reset-password", "alice", "--yes"])
+        .run();
+    run.code(2).stderr_is("error: namespace \"coder\" has both Coder v1 and v2 server pods (a-coder-5d8f7b9c4-abcde, coderd-7f9c6d5b8-x2k4q): choose one with --generation v1|v2 or --pod\n");
+    assert!(env.sim.execs().is_empty());
+}

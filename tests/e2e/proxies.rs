@@ -336,3 +336,16 @@ fn proxy_credentials_open_no_local_port() {
     assert!(looked >= 3, "looked only {looked} times while it ran");
     assert!(!socks.tunnels().is_empty());
 }
+
+#[test]
+fn a_proxy_of_an_unsupported_scheme_is_refused_before_any_request() {
+    let env = TestEnv::scenario(Scenario::V1);
+    let kubeconfig = proxied_kubeconfig(&env, "proxied.yaml", None);
+    let vars = [("HTTPS_PROXY", "ftp://u:hunter2@127.0.0.1:21".to_string())];
+    let (plugin, _) = both(&env, &kubeconfig, &vars);
+    let run = plugin.args(["status"]).run();
+    run.code(1).stderr_is(
+        "error: the proxy ftp://127.0.0.1:21 has an unsupported scheme: use http, https or socks5\nhint: fix HTTPS_PROXY (or the cluster's proxy-url): scheme://host:port, with http, https or socks5\n",
+    );
+    assert!(env.sim.requests().is_empty(), "a request was made");
+}

@@ -307,3 +307,20 @@ fn v2_caveats_only_with_verbose() {
     );
     assert!(!verbose.stdout.contains("suspended"));
 }
+
+/// FAULTS.md's rows for input refused before any request, word for word.
+#[test]
+fn refused_input_in_faults_words() {
+    let env = TestEnv::scenario(Scenario::V2);
+    env.plugin()
+        .args(["reset-password", "alice", "--password-prompt", "--yes"])
+        .run()
+        .code(2)
+        .stderr_is("error: --password-prompt needs a terminal to type the password on\nhint: pipe the password in with --password-stdin, or leave both out to get a generated one\n");
+    env.plugin()
+        .args(["reset-password", "al ice", "--yes"])
+        .run()
+        .code(2)
+        .stderr_is("error: username \"al ice\" is not valid for Coder: use 1-32 letters, digits and single hyphens, not at the start or end\nhint: see `kubectl coder --help`\n");
+    assert!(env.sim.requests().is_empty(), "a request was made");
+}

@@ -571,6 +571,24 @@ fn ctrl_d_declines() {
 }
 
 #[test]
+fn end_of_input_at_a_hidden_prompt_changes_nothing() {
+    let env = TestEnv::scenario(Scenario::V2);
+    let screen = env
+        .pty(&["reset-password", "alice", "--password-prompt"])
+        .answer("New password: ", "\u{4}")
+        .run();
+    assert_eq!(screen.code, 2, "{}", screen.text);
+    assert!(
+        screen
+            .text
+            .ends_with("error: no password was given (end of input): nothing was changed\r\n"),
+        "{:?}",
+        screen.text
+    );
+    assert!(env.sim.execs().is_empty());
+}
+
+#[test]
 fn ctrl_c_at_a_hidden_prompt_restores_the_terminal() {
     let env = TestEnv::scenario(Scenario::V2);
     let screen = env
@@ -580,6 +598,13 @@ fn ctrl_c_at_a_hidden_prompt_restores_the_terminal() {
         .answer("New password: ", "secret\u{3}")
         .run();
     assert!(screen.text.contains("code=130"), "{}", screen.text);
+    assert!(
+        screen
+            .text
+            .contains("\r\nerror: interrupted at the prompt: nothing was changed\r\n"),
+        "{}",
+        screen.text
+    );
     assert!(!screen.text.contains("secret"), "{}", screen.text);
     // stty shows echo and signals on again.
     assert!(

@@ -37,6 +37,21 @@ pub fn tool_available(what: &str, available: bool) -> bool {
     false
 }
 
+/// Whether the machine lets a test run at all (root to write a system path, a path that is
+/// not already in use): without it the test skips with a note, and under
+/// `KUBECTL_CODER_REQUIRE_TOOLS=1` it fails, so that CI never passes a test that did not run.
+#[track_caller]
+pub fn machine_allows(why_not: &str, allowed: bool) -> bool {
+    if allowed {
+        return true;
+    }
+    if std::env::var_os(REQUIRE_TOOLS).is_some_and(|v| v == "1") {
+        panic!("this test cannot run: {why_not}, and {REQUIRE_TOOLS}=1 requires it to run");
+    }
+    eprintln!("note: this test is skipped: {why_not}");
+    false
+}
+
 /// Whether `program` runs at all (`program -c 'exit 0'` for shells).
 pub fn shell_available(shell: &str) -> bool {
     tool_available(

@@ -214,14 +214,10 @@ async fn connect_for_reset(
     }
 }
 
-/// coderd/userpassword.Validate: go-password-validator v0.3.0's `Validate(password, 52)`,
-/// then at most 64 bytes.
+/// coderd/userpassword.Validate, in the simulator's own translation (not the plugin's
+/// crate: see `userpassword.rs`).
 pub(crate) fn validate_password(pw: &str) -> Result<(), String> {
-    passwordvalidator::validate(pw, 52.0).map_err(|e| e.to_string())?;
-    if pw.len() > 64 {
-        return Err("password must be no more than 64 characters".into());
-    }
-    Ok(())
+    crate::userpassword::validate(pw)
 }
 
 /// cliui.Prompt without a terminal: `> TEXT ` on stdout, a line from stdin (read as the

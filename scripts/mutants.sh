@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Mutation testing of the decision code with cargo-mutants: each mutant is one small planted
+# bug (`>=` made `<`, `&&` made `||`, a function returning a default); a mutant that no test
+# catches is a hole in the tests. The README's "Mutation testing" section has the results.
+#
+#   scripts/mutants.sh                          # every file of DECISION_FILES below
+#   scripts/mutants.sh src/kube/proxy.rs        # only these files
+#   MUTANTS_IN_DIFF=HEAD~1 scripts/mutants.sh   # only the lines changed since that commit (CI)
+#   MUTANTS_TESTS=workspace scripts/mutants.sh src/coder/password.rs
+#
+# MUTANTS_TESTS=fast (the default) runs only the unit tests of the mutated crate
+# (`cargo test --lib`): quick, and a lower bound of what `cargo test --workspace` catches. A
+# mutant that the fast run misses can be checked against everything with
+# MUTANTS_TESTS=workspace (the end-to-end tests too: slow). Bounded by MUTANTS_MINUTES
+# (default 60) in all and MUTANTS_TIMEOUT seconds (default 60) per mutant's tests. One job,
+# at low priority: the machine is shared. Results: target/mutants/mutants.out/ (caught.txt,
+# missed.txt, timeout.txt, unviable.txt, and a diff per mutant). Equivalent mutants are
+# excluded, each with its reason, in .cargo/mutants.toml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The pure decisions: plan and outcome, both generations' parsers and coderd v1's API, pod
+# choice and pod facts, spec reading, password rules (and the entropy port), kubeconfig
+# selection and validation, proxy choice, credentials, the list's paging and retry schedule.
+DECISION_FILES=(
+  src/coder/password.rs
+  passwordvalidator/src/lib.rs
+  src/kube/proxy.rs
+  src/kube/pod_list.rs
+  src/commands/change/plan.rs
+  src/commands/change/outcome.rs
+  src/coder/locate.rs
+  src/coder/skips.rs
+  src/coder/pods.rs
+  src/coder/target.rs
+  src/coder/spec.rs
+  src/coder/names.rs
+  src/coder/v1.rs
+  src/coder/v2.rs
+  src/coder/v1_api.rs
+  src/kube/select.rs
+  src/kube/validation.rs
+  src/kube/credentials.rs
+  src/kube/kubeconfig.rs
+  src/cli/config.rs
+)
+
+if ! cargo mutants --version >/dev/null 2>&1; then
+  echo "mutants.sh: installing cargo-mutants" >&2
+  cargo install --locked cargo-mutants
+fi
+
+if [ "$#" -gt 0 ]; then
+  files=("$@")
+else
+  files=("${DECISION_FILES[@]}")
+fi
+
+args=(--workspace --jobs 1 --timeout "${MUTANTS_TIMEOUT:-60}" --build-timeout 900
+  --output target/mutants --no-shuffle)
+for file in "${files[@]}"; do
+  args+=(--file "$file")
+done
+if [ -n "${MUTANTS_IN_DIFF:-}" ]; then
+  mkdir -p target/mutants
+  git diff "$MUTANTS_IN_DIFF" -- "${files[@]}" >target/mutants/changes.diff
+  if [ ! -s target/mutants/changes.diff ]; then
+    echo "mutants.sh: no decision code changed since $MUTANTS_IN_DIFF"
+    exit 0
+  fi
+  args+=(--in-diff target/mutants/changes.diff)
+fi
+case "${MUTANTS_TESTS:-fast}" in
+  fast) test_args=(--lib) ;;
+  workspace) test_args=() ;;
+  *) echo "mutants.sh: MUTANTS_TESTS is fast or workspace" >&2; exit 2 ;;
+esac
+
+# Builds of the mutated copies share one target dir of their own (the registry crates stay
+# built between mutants and runs; the workspace's own target/debug is left alone, so that
+# cargo commands run meanwhile do not wait for its lock). MUTANTS_TARGET_DIR=target reuses the
+# workspace's (CI, where nothing else builds at the same time).
+export CARGO_TARGET_DIR="$PWD/${MUTANTS_TARGET_DIR:-target/mutants}"
+status=0
+timeout "${MUTANTS_MINUTES:-60}m" nice -n 15 cargo mutants "${args[@]}" -- "${test_args[@]}" ||
+  status=$?
+out=target/mutants/mutants.out
+for kind in caught missed timeout unviable; do
+  printf '%s: %s\n' "$kind" "$(cat "$out/$kind.txt" 2>/dev/null | wc -l)"
+done
+if [ -s "$out/missed.txt" ]; then
+  echo "missed (no test failed):"
+  sed 's/^/  /' "$out/missed.txt"
+fi
+# cargo-mutants exits 2 when mutants were missed, 3 when some timed out; timeout(1) 124.
+exit "$status"
