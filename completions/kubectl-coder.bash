@@ -857,7 +857,7 @@ _kubectl__coder() {
             return 0
             ;;
         kubectl__coder__subcmd__status)
-            opts="-c -l -n -s -o -v -h -V --pod --container --selector --generation --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
+            opts="-A -c -l -n -s -o -v -h -V --all-namespaces --pod --container --selector --generation --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --server --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --tls-server-name --token --as --as-group --as-uid --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
