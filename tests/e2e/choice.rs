@@ -42,7 +42,7 @@ fn typing_part_of_a_namespace_and_enter_picks_that_deployment_and_the_reset_runs
     );
     assert!(
         screen.text.contains(
-            "Reset the password of alice on Coder v2 in pod coder-prod/coder-prod-5d8f7b9c4-abcde (context kubesim)? [y/N]"
+            "Reset the password of alice on Coder v2?\r\n  pod coder-prod/coder-prod-5d8f7b9c4-abcde, context kubesim\r\n[y/N]"
         ),
         "{}",
         screen.text

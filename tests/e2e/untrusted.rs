@@ -577,11 +577,11 @@ fn end_of_input_at_a_hidden_prompt_changes_nothing() {
         .pty(&["reset-password", "alice", "--password-prompt"])
         .answer("New password: ", "\u{4}")
         .run();
-    assert_eq!(screen.code, 2, "{}", screen.text);
+    assert_eq!(screen.code, 7, "{}", screen.text);
     assert!(
         screen
             .text
-            .ends_with("error: no password was given (end of input): nothing was changed\r\n"),
+            .ends_with("error: no password given (Ctrl-D), nothing was changed\r\n"),
         "{:?}",
         screen.text
     );
@@ -601,7 +601,7 @@ fn ctrl_c_at_a_hidden_prompt_restores_the_terminal() {
     assert!(
         screen
             .text
-            .contains("\r\nerror: interrupted at the prompt: nothing was changed\r\n"),
+            .contains("\r\nerror: cancelled, nothing was changed\r\n"),
         "{}",
         screen.text
     );
