@@ -7,7 +7,8 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::ListParams;
-use kube::core::ObjectList;
+use kube::core::{ListMeta, ObjectList, PartialObjectMeta};
+use serde::de::DeserializeOwned;
 
 use crate::kube::connection::Connection;
 use crate::kube::error::{ApiCall, ApiCallError, ApiFailure};
@@ -97,15 +98,12 @@ impl Connection {
     /// The names of the namespace's pods, from metadata-only pages (client-go's metadata
     /// client; about a third of a pod's JSON): for completion, which has 2 s.
     pub async fn list_pod_names(&self) -> Result<Vec<String>, ApiFailure> {
-        let api = self.pods();
         let mut names = Vec::new();
-        let fetch = |params: ListParams| {
-            let api = api.clone();
-            async move { api.list_metadata(&params).await }
-        };
-        self.pages(None, fetch, |item| match item {
-            Some(pod) => names.extend(pod.metadata.name),
-            None => names.clear(),
+        self.pages::<PartialObjectMeta<Pod>>(self.pods().resource_url(), true, None, |item| {
+            match item {
+                Some(pod) => names.extend(pod.metadata.name),
+                None => names.clear(),
+            }
         })
         .await?;
         Ok(names)
@@ -117,49 +115,88 @@ impl Connection {
         selector: Option<&str>,
         sink: &mut impl PodSink,
     ) -> Result<(), ApiFailure> {
-        let fetch = |params: ListParams| {
-            let api = api.clone();
-            async move { api.list(&params).await }
-        };
-        self.pages(selector, fetch, |item| match item {
+        self.pages::<Pod>(api.resource_url(), false, selector, |item| match item {
             Some(pod) => sink.pod(pod),
             None => sink.restart(),
         })
         .await
     }
 
-    /// [`follow_pages`] with each request under `--request-timeout`.
-    async fn pages<K: Clone, Fut>(
+    /// [`follow_pages`] against the API server: each request under `--request-timeout`, each
+    /// page's items parsed on a blocking thread while the next page is asked for.
+    async fn pages<K>(
         &self,
+        url: &str,
+        metadata_only: bool,
         selector: Option<&str>,
-        fetch: impl Fn(ListParams) -> Fut,
         each: impl FnMut(Option<K>),
     ) -> Result<(), ApiFailure>
     where
-        Fut: Future<Output = Result<ObjectList<K>, kube::Error>>,
+        K: DeserializeOwned + Clone + Send + 'static,
     {
-        let (connection, fetch) = (self, &fetch);
-        follow_pages(
-            selector,
-            move |params| connection.timed(fetch(params)),
-            each,
-            tokio::time::sleep,
-        )
-        .await
+        let fetch = |params: ListParams| {
+            let request = kube::core::Request::new(url);
+            let client = self.client.clone();
+            let asked = match metadata_only {
+                true => request.list_metadata(&params),
+                false => request.list(&params),
+            };
+            async move {
+                let mut request = asked.map_err(kube::Error::BuildRequest)?;
+                request.extensions_mut().insert("list");
+                let body = self.timed(client.request_text(request)).await?;
+                read_head(body)
+            }
+        };
+        let parse = |body: String| async move {
+            tokio::task::spawn_blocking(move || serde_json::from_str::<ObjectList<K>>(&body))
+                .await
+                .map_err(|e| ApiFailure::Kube(kube::Error::Service(Box::new(e))))?
+                .map(|list| list.items)
+                .map_err(|e| ApiFailure::Kube(kube::Error::SerdeError(e)))
+        };
+        follow_pages(selector, fetch, parse, each, tokio::time::sleep).await
     }
 }
 
+/// A page as it arrived: its `continue` token read at once, its items still text, so that
+/// the next page can be asked for before these are parsed.
+#[derive(Debug)]
+struct Page<B> {
+    continue_: Option<String>,
+    body: B,
+}
+
+/// Reads a list's `metadata` only (serde skips the items without building them).
+fn read_head(body: String) -> Result<Page<String>, ApiFailure> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(default)]
+        metadata: ListMeta,
+    }
+    let head: Head =
+        serde_json::from_str(&body).map_err(|e| ApiFailure::Kube(kube::Error::SerdeError(e)))?;
+    Ok(Page {
+        continue_: head.metadata.continue_.filter(|t| !t.is_empty()),
+        body,
+    })
+}
+
 /// Follows `continue` to the end, handing each item to `each` (`None`: the list starts over),
-/// retrying after `pause` and restarting as [`next_step`] says. The fetch and the pause are
-/// parameters so that the tests can play the API server and the clock.
-async fn follow_pages<K: Clone, Fut, Pause>(
+/// retrying after `pause` and restarting as [`next_step`] says. The next page is asked for
+/// before this page's items are parsed: the server builds it while we read (a list is one
+/// request after another, each waiting on the token of the last). The fetch, the parse and
+/// the pause are parameters so that the tests can play the API server and the clock.
+async fn follow_pages<B, K, Fut, Parsed, Pause>(
     selector: Option<&str>,
     fetch: impl Fn(ListParams) -> Fut,
+    parse: impl Fn(B) -> Parsed,
     mut each: impl FnMut(Option<K>),
     pause: impl Fn(Duration) -> Pause,
 ) -> Result<(), ApiFailure>
 where
-    Fut: Future<Output = Result<ObjectList<K>, ApiFailure>>,
+    Fut: Future<Output = Result<Page<B>, ApiFailure>>,
+    Parsed: Future<Output = Result<Vec<K>, ApiFailure>>,
     Pause: Future<Output = ()>,
 {
     let mut first = ListParams::default().limit(PAGE);
@@ -169,8 +206,9 @@ where
     let mut params = first.clone();
     let mut attempt = 1;
     let mut restarted = false;
+    let mut answer = fetch(params.clone()).await;
     loop {
-        let page = match fetch(params.clone()).await {
+        let page = match answer {
             Ok(page) => page,
             Err(err) => {
                 match next_step(&err, attempt, params.continue_token.is_some(), restarted) {
@@ -186,17 +224,23 @@ where
                     }
                     NextStep::Fail => return Err(err),
                 }
+                answer = fetch(params.clone()).await;
                 continue;
             }
         };
         attempt = 1;
-        for item in page.items {
-            each(Some(item));
-        }
-        match page.metadata.continue_ {
-            Some(token) if !token.is_empty() => params = params.continue_token(&token),
-            _ => return Ok(()),
-        }
+        let Some(token) = page.continue_ else {
+            parse(page.body)
+                .await?
+                .into_iter()
+                .for_each(|item| each(Some(item)));
+            return Ok(());
+        };
+        params = params.continue_token(&token);
+        // The next request goes out first (join polls in order), then this page is parsed.
+        let (next, items) = futures::future::join(fetch(params.clone()), parse(page.body)).await;
+        items?.into_iter().for_each(|item| each(Some(item)));
+        answer = next;
     }
 }
 
@@ -204,8 +248,6 @@ where
 mod tests {
     use super::*;
     use std::cell::RefCell;
-
-    use kube::core::ListMeta;
 
     fn status(code: u16, reason: &str) -> ApiFailure {
         ApiFailure::Kube(kube::Error::Api(Box::new(kube::core::Status {
@@ -219,50 +261,121 @@ mod tests {
     /// beyond the script fails the test instead of looping), records the continue token and
     /// limit of each, and the pauses taken between them.
     struct Script {
-        answers: RefCell<Vec<Result<ObjectList<u32>, ApiFailure>>>,
+        answers: RefCell<Vec<Result<Page<Vec<u32>>, ApiFailure>>>,
         asked: RefCell<Vec<(Option<String>, Option<u32>)>>,
         pauses: RefCell<Vec<Duration>>,
         seen: RefCell<Vec<Option<u32>>>,
+        /// Requests (`ask TOKEN`), parses and items in the order they happened.
+        events: RefCell<Vec<String>>,
     }
 
-    fn page(items: &[u32], token: &str) -> Result<ObjectList<u32>, ApiFailure> {
-        Ok(ObjectList {
-            types: Default::default(),
-            metadata: ListMeta {
-                continue_: Some(token.to_string()),
-                ..Default::default()
-            },
-            items: items.to_vec(),
+    /// A page as `read_head` leaves it (an empty token is the end).
+    fn page(items: &[u32], token: &str) -> Result<Page<Vec<u32>>, ApiFailure> {
+        Ok(Page {
+            continue_: Some(token.to_string()).filter(|t| !t.is_empty()),
+            body: items.to_vec(),
         })
     }
 
-    fn play(answers: Vec<Result<ObjectList<u32>, ApiFailure>>) -> (Script, Result<(), String>) {
+    fn play(answers: Vec<Result<Page<Vec<u32>>, ApiFailure>>) -> (Script, Result<(), String>) {
+        play_parsing(answers, Ok)
+    }
+
+    fn play_parsing(
+        answers: Vec<Result<Page<Vec<u32>>, ApiFailure>>,
+        parse: impl Fn(Vec<u32>) -> Result<Vec<u32>, ApiFailure>,
+    ) -> (Script, Result<(), String>) {
         let script = Script {
             answers: RefCell::new(answers.into_iter().rev().collect()),
             asked: RefCell::default(),
             pauses: RefCell::default(),
             seen: RefCell::default(),
+            events: RefCell::default(),
         };
         let fetch = |params: ListParams| {
-            script
-                .asked
-                .borrow_mut()
-                .push((params.continue_token.clone(), params.limit));
+            let token = params.continue_token.clone();
+            script.events.borrow_mut().push(format!("ask {token:?}"));
+            script.asked.borrow_mut().push((token, params.limit));
             let answer = script.answers.borrow_mut().pop();
             std::future::ready(answer.expect("a request beyond the script"))
+        };
+        let parse = |body: Vec<u32>| {
+            script.events.borrow_mut().push(format!("parse {body:?}"));
+            std::future::ready(parse(body))
         };
         let pause = |wait| {
             script.pauses.borrow_mut().push(wait);
             std::future::ready(())
         };
-        let each = |item| script.seen.borrow_mut().push(item);
+        let each = |item: Option<u32>| {
+            script.events.borrow_mut().push(format!("item {item:?}"));
+            script.seen.borrow_mut().push(item)
+        };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
         let result = runtime
-            .block_on(follow_pages(None, fetch, each, pause))
+            .block_on(follow_pages(None, fetch, parse, each, pause))
             .map_err(|e| e.to_string());
         (script, result)
+    }
+
+    /// The server builds the next page while this one is parsed: each request after the
+    /// first goes out before the items of the page whose token it carries are parsed.
+    #[test]
+    fn the_next_page_is_asked_for_before_this_one_is_parsed() {
+        let (script, result) = play(vec![page(&[1, 2], "t1"), page(&[3], "")]);
+        assert_eq!(result, Ok(()));
+        assert_eq!(
+            *script.events.borrow(),
+            [
+                "ask None",
+                r#"ask Some("t1")"#,
+                "parse [1, 2]",
+                "item Some(1)",
+                "item Some(2)",
+                "parse [3]",
+                "item Some(3)",
+            ]
+        );
+    }
+
+    /// A page that cannot be parsed ends the list (no retry: the server said what it said),
+    /// after the pages before it were handed on.
+    #[test]
+    fn a_page_that_cannot_be_parsed_ends_the_list() {
+        let bad = |items: Vec<u32>| match items.contains(&0) {
+            true => Err(ApiFailure::TimedOut(Duration::from_secs(9))),
+            false => Ok(items),
+        };
+        let (script, result) = play_parsing(
+            vec![page(&[1], "t1"), page(&[0], "t2"), page(&[3], "")],
+            bad,
+        );
+        assert!(result.unwrap_err().contains("9s"));
+        assert_eq!(*script.seen.borrow(), [Some(1)]);
+        assert_eq!(script.asked.borrow().len(), 3);
+        assert!(script.pauses.borrow().is_empty());
+    }
+
+    #[test]
+    fn the_head_of_a_list_is_read_without_its_items() {
+        let body = r#"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7","continue":"abc"},"items":[{"metadata":{"name":"a"}},"not a pod"]}"#;
+        let page = read_head(body.to_string()).unwrap();
+        assert_eq!(page.continue_.as_deref(), Some("abc"));
+        assert_eq!(page.body, body);
+        for last in [
+            r#"{"metadata":{"continue":""},"items":[]}"#,
+            r#"{"metadata":{"resourceVersion":"7"},"items":[]}"#,
+            r#"{"items":[]}"#,
+        ] {
+            assert_eq!(
+                read_head(last.to_string()).unwrap().continue_,
+                None,
+                "{last}"
+            );
+        }
+        assert!(read_head("<html>proxy error</html>".to_string()).is_err());
     }
 
     #[test]
