@@ -22,7 +22,7 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
     if let Some(insecurity) = conn.insecurity {
         output::note(&format!("warning: {}", insecurity.describe()));
     }
-    let deployments = take_inventory(session, &mut conn).await?;
+    let mut deployments = take_inventory(session, &mut conn).await?;
     if deployments.is_empty() {
         return Err(Problem::new(
             ExitCode::NotFound,
@@ -35,10 +35,11 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
         .into());
     }
     let conn = &conn;
-    let findings: Vec<Findings> = futures::stream::iter(&deployments)
-        .map(
-            |d| async move { look_at(session, &in_namespace(conn, &d.namespace), &d.target).await },
-        )
+    let findings: Vec<Findings> = futures::stream::iter(deployments.iter_mut())
+        .map(|d| async move {
+            let there = in_namespace(conn, &d.namespace);
+            look_at(session, &there, &mut d.target).await
+        })
         .buffered(AT_ONCE)
         .collect()
         .await;

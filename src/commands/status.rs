@@ -34,15 +34,7 @@ pub async fn run(session: &Session<'_>) -> anyhow::Result<ExitCode> {
             (None, Some(problem))
         }
     };
-    // Password login may be set in the server's config file, read in the pod (when exec is
-    // not refused outright).
-    if let Some(t) = target.as_mut()
-        && t.generation == Generation::V2
-        && review(&conn, "exec", &t.pod).await.get != Some(false)
-    {
-        server_config::settle_password_login(session, &conn, t).await;
-    }
-    let findings = match &target {
+    let findings = match target.as_mut() {
         Some(t) => Some(look_at(session, &conn, t).await),
         None => None,
     };
@@ -90,9 +82,14 @@ pub(crate) struct Findings {
 }
 
 /// The access reviews, and a look inside a v2 pod when the spec and the image tag cannot
-/// tell. `conn`'s namespace must be the pod's.
-pub(crate) async fn look_at(session: &Session<'_>, conn: &Connection, t: &Target) -> Findings {
+/// tell. A v2 server's config file, when it has one, settles password login in `t` (read in
+/// the pod unless exec is refused outright). `conn`'s namespace must be the pod's.
+pub(crate) async fn look_at(session: &Session<'_>, conn: &Connection, t: &mut Target) -> Findings {
     let exec = review(conn, "exec", &t.pod).await;
+    if t.generation == Generation::V2 && exec.get != Some(false) {
+        server_config::settle_password_login(session, conn, t).await;
+    }
+    let t = &*t;
     // Coder v1's reset-password reaches coderd through a port-forward.
     let port_forward = match t.generation.is_v1() {
         true => Some(review(conn, "portforward", &t.pod).await),

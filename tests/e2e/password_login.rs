@@ -141,3 +141,43 @@ fn a_config_file_that_cannot_be_read_leaves_it_unknown() {
         reset.stderr
     );
 }
+
+/// `status -A` reads each v2 deployment's config file as `status` does: one namespace's
+/// file disables password login, the other deployment (no config file) keeps it.
+#[test]
+fn status_all_namespaces_reads_each_deployments_config_file() {
+    let mut elsewhere = coder_v2("coder-staging", "coder-5d8f7b9c4-vwxyz");
+    elsewhere.containers[0] = elsewhere.containers[0].clone().args(&["server"]);
+    let env = TestEnv::start(
+        Sim::builder()
+            .pod(pod(&["server", "--config", CONFIG], Some(DISABLED_YAML)))
+            .pod(elsewhere),
+    );
+    let run = env.plugin().args(["status", "-A", "-o", "json"]).run();
+    run.success();
+    let json = run.json();
+    let entries = json.as_array().expect("a list");
+    let login: Vec<(String, serde_json::Value)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["namespace"].as_str().unwrap_or_default().to_string(),
+                e["pod"]["passwordLogin"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        login,
+        vec![
+            (
+                "coder".to_string(),
+                serde_json::json!({"state": "disabled", "source": "networking.http.disablePasswordAuth: true in the config file /etc/coder/config.yaml"})
+            ),
+            (
+                "coder-staging".to_string(),
+                serde_json::json!({"state": "enabled"})
+            ),
+        ]
+    );
+    assert!(!run.stdout.contains("accessURL"), "{}", run.stdout);
+}
