@@ -63,6 +63,10 @@ args=(--workspace --jobs 1 --timeout "${MUTANTS_TIMEOUT:-60}" --build-timeout 90
 for file in "${files[@]}"; do
   args+=(--file "$file")
 done
+# More cargo-mutants options, e.g. MUTANTS_ARGS="--baseline skip" when a loop runs one file at
+# a time and the first run has already shown the tests pass unmutated.
+read -r -a extra <<<"${MUTANTS_ARGS:-}"
+args+=("${extra[@]}")
 if [ -n "${MUTANTS_IN_DIFF:-}" ]; then
   mkdir -p "$out_dir"
   git diff "$MUTANTS_IN_DIFF" -- "${files[@]}" >"$out_dir/changes.diff"
