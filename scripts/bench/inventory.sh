@@ -54,10 +54,17 @@ sim_pid=$!
 for _ in $(seq 300); do grep -q READY "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
 grep -q READY "$work/sim.out" || { cat "$work/sim.err" >&2; echo "the simulator did not start" >&2; exit 1; }
 
-# Runs "$@" $runs times under /usr/bin/time; prints "<max rss KiB> <median wall s> <exit> <requests>".
+# CPU seconds (user + system) the simulator has used so far, from /proc/<pid>/stat.
+sim_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$sim_pid/stat"
+}
+
+# Runs "$@" $runs times under /usr/bin/time; prints "<max rss KiB> <median wall s> <exit>
+# <requests> <median CPU s of the command> <the simulator's CPU s per run>".
 measure() {
-  local rss_all="" walls="" code=0 before after
+  local rss_all="" walls="" cpus="" code=0 before after sim_before sim_after
   before=$(wc -l <"$work/requests.jsonl")
+  sim_before=$(sim_cpu)
   for _ in $(seq "$runs"); do
     set +e
     KUBECONFIG="$work/kubeconfig" KUBECACHEDIR="$work/cache" \
@@ -67,18 +74,21 @@ measure() {
     rss_all="$rss_all $(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time")"
     walls="$walls $(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time" |
       awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')"
+    cpus="$cpus $(awk -F': ' '/(User|System) time \(seconds\)/ { t += $2 } END { print t }' "$work/time")"
   done
   sleep 0.2 # the simulator logs a request after answering it
   after=$(wc -l <"$work/requests.jsonl")
-  echo "$(printf '%s\n' $rss_all | sort -n | tail -n1)" \
-    "$(printf '%s\n' $walls | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')" \
-    "$code" "$(( (after - before) / runs ))"
+  sim_after=$(sim_cpu)
+  median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+  echo "$(printf '%s\n' $rss_all | sort -n | tail -n1)" "$(median $walls)" \
+    "$code" "$(( (after - before) / runs ))" "$(median $cpus)" \
+    "$(awk -v a="$sim_before" -v b="$sim_after" -v n="$runs" 'BEGIN { printf "%.2f", (b - a) / n }')"
 }
 
 row() { # id, name, command...
   local id="$1" name="$2"; shift 2
-  read -r rss wall code requests < <(measure "$@")
-  printf '| %s | %s s | %s MiB | %s | %s | %s |\n' "$name" "$wall" \
+  read -r rss wall code requests cpu sim < <(measure "$@")
+  printf '| %s | %s s | %s s | %s s | %s MiB | %s | %s | %s |\n' "$name" "$wall" "$cpu" "$sim" \
     "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$code" "$requests" \
     "$(($(wc -l <"$work/stdout") - 1))"
   echo "$id $wall $rss $(($(wc -l <"$work/stdout") - 1)) $code" >>"$work/figures"
@@ -96,11 +106,19 @@ echo "Run: $(date -u '+%a %b %d %H:%M UTC %Y'), $(nproc) cores, load $(cut -d' '
   "RUST_BACKTRACE=${RUST_BACKTRACE-<unset>}, $pods application pods in $spread namespaces," \
   "$((coders + 1)) Coder deployments, $runs runs each (median wall, largest RSS)"
 echo
-echo "| command | wall | peak RSS | exit | API requests | rows |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| command | wall | its CPU | simulator CPU | peak RSS | exit | API requests | rows |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 KUBECONFIG="$work/kubeconfig" KUBECACHEDIR="$work/cache" "$kubectl" get pods -A >/dev/null # warm the cache
 row get_all "\`kubectl get pods -A\`" "$kubectl" get pods -A
 row status_all "\`kubectl-coder status -A\`" "$bin" status -A
+# kubectl paces its requests with client-go's client-side rate limiter (QPS 5, burst 10:
+# k8s.io/client-go/rest/config.go); -v=4 logs each wait. One more run to count them.
+KUBECONFIG="$work/kubeconfig" KUBECACHEDIR="$work/cache" "$kubectl" get pods -A -v=4 \
+  >/dev/null 2>"$work/throttle" || true
+echo
+awk '/client-side throttling/ { n++; match($0, /Waited for [0-9.]+m?s/); w = substr($0, RSTART + 11, RLENGTH - 11);
+  if (w ~ /ms$/) t += w / 1000; else t += w }
+  END { printf "kubectl -v=4: %d waits for client-side throttling, %.2f s in all\n", n, t }' "$work/throttle"
 stop_sim
 
 echo

@@ -137,12 +137,19 @@ fn json_resp(status: u16, v: &Value) -> Resp {
     r
 }
 
-/// net/http's `Redirect` (src/net/http/server.go) with `StatusPermanentRedirect`: the
-/// `Location`; for GET and HEAD an HTML content type, and for GET a body naming the target
-/// (written with `Fprintln`, hence the second newline).
+/// net/http's `Redirect` (golang/go src/net/http/server.go, read for this) with
+/// `StatusPermanentRedirect`: the `Location`; for GET and HEAD `text/html; charset=utf-8`, and
+/// for GET the body `"<a href=\"" + htmlEscape(url) + "\">" + StatusText(code) + "</a>.\n"`
+/// written with `Fprintln`, hence the second newline. `htmlReplacer` escapes `& < > " '`.
 fn redirect(location: &str, method: &str) -> Resp {
     let body = if method == "GET" {
-        format!("<a href=\"{location}\">Permanent Redirect</a>.\n\n")
+        let escaped = location
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&#34;")
+            .replace('\'', "&#39;");
+        format!("<a href=\"{escaped}\">Permanent Redirect</a>.\n\n")
     } else {
         String::new()
     };
