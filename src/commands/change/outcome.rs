@@ -605,6 +605,17 @@ mod tests {
                 String::new(),
                 format!("error: coderd reset-admin-password in pod pod-1 may or may not have finished: interrupted (Ctrl-C); no output arrived\n{V1_AGAIN}"),
             ),
+            // Output not understood from a command that did not finish: not "it ran", but
+            // "it may not have finished".
+            (
+                "two different passwords, then a dropped stream",
+                "Password: one-1\nPassword: two-2\n",
+                "",
+                lost(),
+                6,
+                "Password: one-1\nPassword: two-2\n".into(),
+                format!("error: coderd reset-admin-password in pod pod-1 may or may not have finished: the connection dropped (connection reset); the output so far is shown above\n{V1_AGAIN}"),
+            ),
         ];
         for (what, out, err, end, code, stdout, stderr) in table {
             assert_eq!(seen(&plan, out, err, end), (code, stdout, stderr), "{what}");
@@ -847,6 +858,41 @@ mod tests {
                 format!("Password has been reset for user admin!\n{sent}"),
                 "note: coder reset-password alice said it was done for admin, not alice; the password sent is shown with its raw output, in case it took effect\n".into(),
             ),
+            // The runtime could not start the command: which binary is missing decides the
+            // advice.
+            (
+                "no sh in the image",
+                "",
+                "",
+                killed("exec: \"sh\": executable file not found in $PATH"),
+                5,
+                String::new(),
+                failed(
+                    "container coder of pod pod-1 has no `sh`: kubectl-coder runs Coder v2's commands through `sh -c`, to give them the database whatever the Coder version; nothing was changed",
+                    "run the command in the pod yourself: kubectl exec -it -n coder pod-1 -c coder -- coder reset-password alice",
+                ),
+            ),
+            (
+                "no coder in the image",
+                "",
+                "",
+                killed("exec: \"coder\": executable file not found in $PATH"),
+                5,
+                String::new(),
+                failed(
+                    "`coder` was not found in container coder of pod pod-1: it was taken for Coder v2 (label)",
+                    "choose the generation with --generation v1 and the container with -c; `kubectl coder status` shows what was detected",
+                ),
+            ),
+            (
+                "sh there but not allowed to run",
+                "",
+                "",
+                killed("exec: \"sh\": permission denied"),
+                5,
+                String::new(),
+                "error: cannot run coder reset-password alice in pod pod-1: exec: \"sh\": permission denied (InternalError)\n".into(),
+            ),
         ];
         for (what, out, err, end, code, stdout, stderr) in table {
             assert_eq!(seen(&plan, out, err, end), (code, stdout, stderr), "{what}");
@@ -1022,6 +1068,64 @@ mod tests {
         ))
         .unwrap();
         assert!(json.get("warnings").is_none(), "{json}");
+    }
+
+    /// What the prompt dialogue saw decides what an unclean ending means: Coder refusing
+    /// the password and asking again, or the stream lost before the confirmation was written
+    /// (nothing changed), against the stream lost after it (it may have).
+    #[test]
+    fn the_dialogue_decides_what_an_unclean_ending_means() {
+        let plan = v2_reset();
+        let target = target(Generation::V2);
+        let judged = |out: &str, end: End, dialogue: Progress| {
+            let ran = ExecOutput {
+                transcript: Transcript::of(out.as_bytes(), b""),
+                end,
+            };
+            let verdict = judge(
+                &plan,
+                &target,
+                Place::new(None, &target),
+                &ran,
+                Some(&dialogue),
+            );
+            match verdict.end {
+                Ok(code) => (code.code(), verdict.notes.join("\n")),
+                Err(problem) => (problem.exit.code(), problem.render()),
+            }
+        };
+        let refused = "error: insecure password, try using a longer password";
+        assert_eq!(
+            judged(
+                "Enter new password: \n",
+                lost(),
+                Progress::Rejected(refused.into())
+            ),
+            (
+                5,
+                format!(
+                    "error: Coder rejected the password: {refused}\nhint: nothing was changed; Coder's rules may differ from the ones checked here: choose another with --password-stdin or --password-prompt\n"
+                )
+            )
+        );
+        let first_line_only = Progress::Answered {
+            lines: 1,
+            after: Some(0),
+        };
+        assert_eq!(
+            judged("Enter new password: ", lost(), first_line_only),
+            (
+                1,
+                "error: coder reset-password alice in pod pod-1 ended before the password was confirmed: the connection dropped (connection reset); nothing was changed\nhint: run the command again\n".into()
+            )
+        );
+        let both_lines = Progress::Answered {
+            lines: 2,
+            after: Some(0),
+        };
+        let (code, said) = judged("Enter new password: ", lost(), both_lines);
+        assert_eq!(code, 6, "{said}");
+        assert!(said.contains("may or may not have finished"), "{said}");
     }
 
     /// `-o json`: an ending that may hide a reset says so, with the password sent.
