@@ -714,6 +714,190 @@ mod tests {
         assert_eq!(questions(&owner, V1), []);
     }
 
+    /// Coder v2 with no database URL in the spec runs on the built-in PostgreSQL: its reset
+    /// needs that database's URL (the wrapper asks `coder server postgres-builtin-url`). A
+    /// URL from `env` or `envFrom`, or Coder v1, never.
+    #[test]
+    fn the_built_in_database_only_for_v2_without_a_url() {
+        let change = Change::ResetPassword {
+            user: Account::Username(user("alice")),
+            password: PasswordSource::Generate,
+        };
+        for (generation, database, builtin) in [
+            (Generation::V2, Database::NotSet, true),
+            (Generation::V2, Database::External("env".into()), false),
+            (
+                Generation::V2,
+                Database::MaybeEnvFrom("secret".into()),
+                false,
+            ),
+            (Generation::V1, Database::NotSet, false),
+            (Generation::V1Legacy, Database::NotSet, false),
+        ] {
+            let mut target = target(generation);
+            target.spec.database = database.clone();
+            let made = plan(&change, &target, Answers::default(), None, &mut fixed);
+            let Ok(made) = made else {
+                // v1 resets other users through coderd's API: no exec plan to wrap.
+                assert!(generation.is_v1(), "{generation:?} {database:?}");
+                continue;
+            };
+            assert_eq!(
+                made.builtin_database, builtin,
+                "{generation:?} {database:?}"
+            );
+            assert_eq!(
+                made.argv.join(" ").contains("postgres-builtin-url"),
+                builtin,
+                "{generation:?} {database:?}: {:?}",
+                made.argv
+            );
+        }
+    }
+
+    /// What is said before the confirmation, from the pod and its spec, for each action.
+    #[test]
+    fn warnings_table() {
+        let reset = Change::ResetPassword {
+            user: Account::Username(user("alice")),
+            password: PasswordSource::Generate,
+        };
+        let create = Change::CreateAdminUser {
+            username: Some(user("frank")),
+            email: Some(Email::parse("frank@example.com").unwrap()),
+            password: PasswordSource::Generate,
+            allow_disabled_password_login: true,
+        };
+        let v1_admin = Change::ResetAdminPassword {
+            owner: None,
+            password: PasswordSource::Generate,
+        };
+        let disabled =
+            PasswordLogin::Disabled("--disable-password-auth in the container's args".into());
+        let unknown = PasswordLogin::Unknown("the config file could not be read".into());
+        type Setup = fn(&mut Target);
+        let as_is: Setup = |_| {};
+        let unready: Setup = |t| t.caution = Some("not Ready".into());
+        let unowned: Setup = |t| t.controller = None;
+        let secret: Setup = |t| {
+            t.spec.super_admin_password =
+                Some("CODER_SUPER_ADMIN_PASSWORD (from secret s, key k)".into())
+        };
+        type Row<'a> = (
+            &'a str,
+            &'a Change,
+            Generation,
+            PasswordLogin,
+            Setup,
+            Vec<&'a str>,
+        );
+        let table: Vec<Row> = vec![
+            (
+                "nothing to say",
+                &reset,
+                Generation::V2,
+                PasswordLogin::Enabled,
+                as_is,
+                vec![],
+            ),
+            (
+                "--pod not Ready",
+                &reset,
+                Generation::V2,
+                PasswordLogin::Enabled,
+                unready,
+                vec!["warning: pod pod-1 is not Ready: running there anyway, as --pod asks"],
+            ),
+            (
+                "no controller",
+                &reset,
+                Generation::V2,
+                PasswordLogin::Enabled,
+                unowned,
+                vec![
+                    "warning: pod pod-1 is not managed by a ReplicaSet or StatefulSet (no controller owner): make sure it is the real Coder server before trusting it with a password",
+                ],
+            ),
+            (
+                "reset, login disabled",
+                &reset,
+                Generation::V2,
+                disabled.clone(),
+                as_is,
+                vec![
+                    "warning: pod pod-1 has --disable-password-auth in the container's args: Coder refuses every password login, owners included, so the new password cannot be used to sign in until that is removed",
+                ],
+            ),
+            (
+                "create, login disabled",
+                &create,
+                Generation::V2,
+                disabled.clone(),
+                as_is,
+                vec![
+                    "warning: pod pod-1 has --disable-password-auth in the container's args: the new owner cannot sign in with a password until that is removed (--allow-disabled-password-login)",
+                ],
+            ),
+            (
+                "v2, login maybe disabled",
+                &reset,
+                Generation::V2,
+                unknown.clone(),
+                as_is,
+                vec![
+                    "note: password login may be disabled (the config file could not be read); if it is, the new password cannot be used to sign in",
+                ],
+            ),
+            // Coder v1 has no such setting: nothing to say when it is unknown.
+            (
+                "v1, unknown",
+                &v1_admin,
+                Generation::V1,
+                unknown,
+                as_is,
+                vec![],
+            ),
+            (
+                "v1, super admin secret",
+                &v1_admin,
+                Generation::V1,
+                PasswordLogin::Enabled,
+                secret,
+                vec![
+                    "warning: pod pod-1 sets CODER_SUPER_ADMIN_PASSWORD (from secret s, key k): a restart of coderd may set the admin password back to that secret",
+                ],
+            ),
+        ];
+        for (what, change, generation, login, setup, want) in table {
+            let mut t = target(generation);
+            t.spec.password_login = login;
+            setup(&mut t);
+            let made = plan(change, &t, Answers::default(), None, &mut fixed).expect(what);
+            assert_eq!(warnings(&made, &t), want, "{what}");
+        }
+    }
+
+    /// What each question asks, and the note shown before it.
+    #[test]
+    fn question_prompts() {
+        assert_eq!(
+            Question::NewUsername.prompt(),
+            ("Username of the new owner", None)
+        );
+        assert_eq!(
+            Question::NewEmail.prompt(),
+            ("Email of the new owner", None)
+        );
+        let (owner, note) = Question::Owner.prompt();
+        assert_eq!(owner, "Owner username");
+        let note = note.expect("a note before the owner prompt");
+        assert!(note.starts_with(V2_OWNERS), "{note}");
+        assert!(
+            note.ends_with("Ctrl-C and run `kubectl coder create-admin-user`."),
+            "{note}"
+        );
+    }
+
     #[test]
     fn the_password_travels_on_stdin_only() {
         let change = Change::ResetPassword {
