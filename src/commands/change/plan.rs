@@ -915,7 +915,13 @@ mod tests {
         assert!(!p.argv.iter().any(|w| w.contains("Generated-Pw-123")));
         assert_eq!(p.password_line().unwrap().as_slice(), b"Generated-Pw-123\n");
         assert_eq!(p.prompts(), [text_of::NEW_PASSWORD, text_of::CONFIRM]);
-        assert!(!p.stdin_description().unwrap().contains("Generated"));
+        // --dry-run says what stdin will carry, never the password itself.
+        assert_eq!(
+            p.stdin_description(),
+            Some(
+                "the new password and its confirmation, each typed when Coder asks for it (not shown)"
+            )
+        );
         assert_eq!(
             p.confirmation(&target(Generation::V2), Some("prod")),
             Confirmation {
