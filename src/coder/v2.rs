@@ -590,6 +590,98 @@ mod tests {
         }
     }
 
+    /// Only a whole line of its own that names one user, the one asked for, is Coder's
+    /// success line.
+    #[test]
+    fn reset_said_needs_one_whole_line_naming_the_user() {
+        use crate::kube::transcript::MAX_LINE;
+        // The prompts' line ends when Coder's answer starts.
+        let said = |after: &str| {
+            let (t, mark) = played(
+                &[PROMPTS],
+                true,
+                &[(Stream::Stdout, "\n"), (Stream::Stdout, after)],
+            );
+            reset_said(&t, mark, "alice")
+        };
+        assert_eq!(
+            said("Password has been reset for user alice!\n"),
+            Said::Done {
+                username: "alice".into()
+            }
+        );
+        for not_a_name in [
+            "Password has been reset for user !\n",
+            "Password has been reset for user al ice!\n",
+            "Password has been reset for user alice!!\n",
+        ] {
+            assert_eq!(said(not_a_name), Said::Nothing, "{not_a_name:?}");
+        }
+        // The tail of a line cut at MAX_LINE is not a line of its own.
+        let long = format!(
+            "{}Password has been reset for user alice!\n",
+            "x".repeat(MAX_LINE)
+        );
+        assert_eq!(said(&long), Said::Nothing);
+        // Once another user is named, a later line for the one asked for does not undo it.
+        assert_eq!(
+            said(
+                "Password has been reset for user bob!\nPassword has been reset for user alice!\n"
+            ),
+            Said::OtherUser {
+                named: "bob".into()
+            }
+        );
+    }
+
+    /// "No such user" takes Coder's own words for a missing user: a `no rows` from another
+    /// query, or a lookup that failed otherwise, is a failure as it was said.
+    #[test]
+    fn no_such_user_only_from_the_user_lookup() {
+        let failed = |err: &str| failure(&Transcript::of(b"", err.as_bytes()));
+        assert_eq!(
+            failed("error: retrieving user: sql: no rows in result set\n"),
+            Outcome::NoSuchUser
+        );
+        for err in [
+            "error: retrieving user: context deadline exceeded",
+            "error: get organization: sql: no rows in result set",
+        ] {
+            assert_eq!(
+                failed(&format!("{err}\n")),
+                Outcome::Failed { detail: err.into() },
+                "{err}"
+            );
+        }
+    }
+
+    /// The `Username:` and `Email:` lines that count follow "User created successfully.";
+    /// lines before it are not about the new user.
+    #[test]
+    fn create_said_reads_the_fields_after_its_line() {
+        let said = |after: &str| {
+            let (t, mark) = played(&[], true, &[(Stream::Stderr, after)]);
+            create_said(&t, mark, "bob", "bob@example.com")
+        };
+        let done = Said::Done {
+            username: "bob".into(),
+        };
+        assert_eq!(
+            said("User created successfully.\nUsername: bob\nEmail: bob@example.com\n"),
+            done
+        );
+        assert_eq!(
+            said(
+                "Username: mallory\nUser created successfully.\nUsername: bob\nEmail: bob@example.com\n"
+            ),
+            done
+        );
+        assert_eq!(
+            said("Email: eve@example.com\nUser created successfully.\n"),
+            done
+        );
+    }
+
     #[test]
     fn create_outcomes_table() {
         use Stream::{Stderr, Stdout};
