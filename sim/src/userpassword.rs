@@ -344,6 +344,11 @@ mod tests {
             );
             assert_eq!(validate(password).is_ok(), bits >= 52.0, "{password:?}");
         }
+        // Exactly 52 bits passes (validate.go: `entropy >= minEntropy`): base 16 (digits,
+        // `!@$&*`, one unclassified `é`), 13 bytes.
+        assert_eq!(get_base("83é91!407265"), 16);
+        assert_eq!(get_entropy("83é91!407265"), 52.0);
+        assert_eq!(validate("83é91!407265"), Ok(()));
         // The 64-byte limit, on passwords strong enough either way.
         let strong = "kM3xP9qW7!zR5";
         let at_limit = format!("{strong}{}", "y".repeat(MAX_BYTES - strong.len()));

@@ -290,6 +290,13 @@ mod tests {
                 Err(other) => panic!("{password:?}: {other}"),
             }
         }
+        // Exactly 52 bits passes: upstream's Validate accepts `entropy >= minEntropy`
+        // (validate.go). Base 16 (digits 10, `!@$&*` 5, one unclassified `é`) makes log2
+        // exactly 4; 13 bytes (`é` is two) make 52.0.
+        let exactly_52 = "83é91!407265";
+        assert_eq!(exactly_52.len(), 13);
+        assert_eq!(entropy_bits(exactly_52), 52.0);
+        assert_eq!(check(exactly_52), Ok(()));
         // The 64-byte limit, on a password strong enough at any length.
         let at_limit = format!("kM3xP9qW7!zR5{}", "y".repeat(MAX_LEN - 13));
         assert_eq!(at_limit.len(), 64);
