@@ -323,6 +323,68 @@ mod tests {
     use crate::coder::target::Generation;
     use crate::kube::transcript::Stream;
 
+    /// Only whole prefix tokens go: a bracket closed in the same token, a stamp made of
+    /// digits and separators that starts with a digit, a level.
+    #[test]
+    fn log_prefixes_table() {
+        for (line, rest) in [
+            ("[INFO] Password: x", "Password: x"),
+            ("<coderd> (main) Password: x", "Password: x"),
+            ("2026-11-27 10:00:00.000 WARN: Password: x", "Password: x"),
+            ("2026/11/27T10:00:00Z+01 Password: x", "Password: x"),
+            // Not prefixes: an unclosed or unopened bracket, a word that starts with a
+            // digit, separators without a digit.
+            ("[note Password: x", "[note Password: x"),
+            ("note] Password: x", "note] Password: x"),
+            ("<b Password: x", "<b Password: x"),
+            ("b> Password: x", "b> Password: x"),
+            ("(see Password: x", "(see Password: x"),
+            ("see) Password: x", "see) Password: x"),
+            ("1st Password: x", "1st Password: x"),
+            ("-- Password: x", "-- Password: x"),
+            // One character is a word, not a prefix.
+            ("1 Password: x", "1 Password: x"),
+            // The last token stays, whatever it is.
+            ("[INFO]", "[INFO]"),
+        ] {
+            assert_eq!(strip_log_prefix(line), rest, "{line:?}");
+        }
+    }
+
+    /// `> 🔑 Password:` drops symbols after the `>`, never a letter of another script.
+    #[test]
+    fn labelled_lines() {
+        let read = |line: &str| labelled(line).map(|(k, v)| (k, v.to_string()));
+        assert_eq!(read("> 🔑 Password: x"), Some((Key::Password, "x".into())));
+        assert_eq!(read(">User:admin"), Some((Key::User, "admin".into())));
+        assert_eq!(read(">é Password: x"), None);
+        assert_eq!(read(">-Password: x"), None);
+        assert_eq!(read("Passwords: x"), None);
+    }
+
+    #[test]
+    fn logfmt_lines() {
+        let read = |line: &str| -> Vec<(Key, String)> {
+            logfmt_fields(line)
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            read(r#"level=info user=admin password="a b\"c""#),
+            [
+                (Key::User, "admin".into()),
+                (Key::Password, r#"a b"c"#.into())
+            ]
+        );
+        // Prose, an unclosed quote, a DSN: not credentials.
+        assert_eq!(read("the password=x was set"), []);
+        assert_eq!(read("password=x was set"), []);
+        assert_eq!(read("=x password=p"), []);
+        assert_eq!(read(r#"password="x"#), []);
+        assert_eq!(read("host=db user=coder password=x"), []);
+    }
+
     #[derive(Debug, PartialEq)]
     enum Read {
         Found(&'static str, String),
