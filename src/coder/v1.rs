@@ -362,6 +362,23 @@ mod tests {
         assert_eq!(read("Passwords: x"), None);
     }
 
+    /// A `User:` value that could name a Coder v1 user: not empty, at most 64 characters,
+    /// no spaces, control or format characters (otherwise the default `admin` is reported).
+    #[test]
+    fn plausible_usernames() {
+        for (value, plausible) in [
+            ("admin", true),
+            (&*"u".repeat(64), true),
+            ("", false),
+            (&*"u".repeat(65), false),
+            ("ad min", false),
+            ("ad\u{7}min", false),
+            ("ad\u{200b}min", false),
+        ] {
+            assert_eq!(plausible_username(value), plausible, "{value:?}");
+        }
+    }
+
     #[test]
     fn logfmt_lines() {
         let read = |line: &str| -> Vec<(Key, String)> {
