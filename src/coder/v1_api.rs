@@ -302,6 +302,8 @@ mod tests {
             ("alicai", &["alicia", "alice"]),
             ("ali", &["alice", "alicia"]),
             ("bobby@example.com", &["bob"]),
+            // In the email only (Alice.Smith@example.com).
+            ("smith", &["alice"]),
             ("zed", &[]),
             ("", &[]),
         ];
