@@ -294,6 +294,15 @@ mod tests {
         assert_eq!(validate("mypassword", 4.0), Ok(()));
         assert_eq!(validate("aGoo0dMi#oFChaR2", 80.0), Ok(()));
         assert!(validate("123", 60.0).is_err());
+        // Special characters are advised unless all three special classes are there
+        // (validate.go: `!hasOtherSpecial || !hasSep || !hasReplace`): one missing is enough.
+        for two_of_three in ["aA1!_", "aA1!#", "aA1_#"] {
+            assert_eq!(
+                validate(two_of_three, 52.0).unwrap_err().to_string(),
+                "insecure password, try including more special characters or using a longer password",
+                "{two_of_three}"
+            );
+        }
         // Every class present: only the length is left to advise.
         assert_eq!(
             validate("aA1!_#", 52.0).unwrap_err().to_string(),
