@@ -390,6 +390,13 @@ mod tests {
             value,
             serde_json::json!({"email": "admin@coder.example.com", "password": "a\"b\\c\u{1}é"})
         );
+        // Only what JSON requires is escaped (as Go's encoder would leave a space, `é` and
+        // an emoji as they are), byte for byte.
+        let login = login_body("a@b", &Secret::from("x y\u{1f}é😀".to_string()));
+        assert_eq!(
+            String::from_utf8(login.to_vec()).unwrap(),
+            r#"{"email":"a@b","password":"x y\u001fé😀"}"#
+        );
     }
 
     #[test]
