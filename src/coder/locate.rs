@@ -526,6 +526,57 @@ pub(crate) mod tests {
         Ok((pod.into(), container.into(), generation))
     }
 
+    /// What `status` says a pod was detected by: the flags that decided, or what the pod
+    /// showed; and a container name tells the generation only of a pod named with --pod.
+    #[test]
+    fn judged_by_the_flags_or_the_pod() {
+        let by =
+            |pod: &Pod, generation: Option<Generation>, container: Option<&str>, named: bool| {
+                let o = Overrides {
+                    pod: named.then(|| pod.metadata.name.clone().unwrap()),
+                    container: container.map(str::to_string),
+                    generation,
+                    ..Overrides::default()
+                };
+                judge("coder", pod, &o).map(|t| (t.generation, t.container, t.detected_by))
+            };
+        let server = v2("coder-1");
+        let detected = judge("coder", &server, &Overrides::default())
+            .unwrap()
+            .detected_by;
+        for (generation, container, named, said) in [
+            (None, None, false, detected.as_str()),
+            (Some(Generation::V2), None, false, "--generation"),
+            (
+                Some(Generation::V2),
+                Some("coder"),
+                false,
+                "--generation and --container",
+            ),
+            (None, Some("coder"), false, detected.as_str()),
+        ] {
+            assert_eq!(
+                by(&server, generation, container, named),
+                Ok((Generation::V2, "coder".to_string(), said.to_string())),
+                "{generation:?} {container:?}"
+            );
+        }
+        // A pod that does not look like Coder, with -c coder: only with --pod.
+        let plain = pod("tools-1", &[], &[("coder", &[])]);
+        assert_eq!(
+            by(&plain, None, Some("coder"), true),
+            Ok((
+                Generation::V2,
+                "coder".to_string(),
+                "container name coder".to_string()
+            ))
+        );
+        assert_eq!(
+            by(&plain, None, Some("coder"), false),
+            Err(("tools-1".to_string(), Skip::NotCoder))
+        );
+    }
+
     #[test]
     fn choice_table() {
         let none = Overrides::default();
