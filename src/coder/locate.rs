@@ -577,6 +577,18 @@ pub(crate) mod tests {
         );
     }
 
+    /// The sieve counts every pod it is shown, kept or not.
+    #[test]
+    fn the_sieve_counts_what_it_saw() {
+        let mut sieve = PodSieve::new("coder", &Overrides::default());
+        assert_eq!(sieve.seen(), 0);
+        for p in [v2("coder-1"), workspace("ws-1"), provisioner("prov-1")] {
+            sieve.add(&p);
+        }
+        assert_eq!(sieve.seen(), 3);
+        assert_eq!(sieve.finish().map(|t| t.pod), Ok("coder-1".to_string()));
+    }
+
     #[test]
     fn choice_table() {
         let none = Overrides::default();

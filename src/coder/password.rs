@@ -489,6 +489,10 @@ mod tests {
         let mut bytes = ByteSource::new(&mut rng);
         assert_eq!(uniform_index(&mut bytes, 63), 62);
         assert_eq!(uniform_index(&mut bytes, 63), 0);
+        // 256 % 100 = 56: bytes 200..=255 are rejected (256 / 100 would keep up to 253).
+        let mut rng = replay(vec![230, 200, 199]);
+        let mut bytes = ByteSource::new(&mut rng);
+        assert_eq!(uniform_index(&mut bytes, 100), 99);
 
         // A source stuck at the top for a while still yields a valid password.
         let valid = "Hq7@Nx-Kd2_Rm9.Tb4+Wz8:E";
