@@ -896,6 +896,18 @@ pub(crate) mod tests {
             coder_namespaces(&[a, b, c, v1("coderd-x")], "default"),
             vec!["coder", "coder-prod"]
         );
+        // The current namespace is not "elsewhere".
+        let mut d = v2("coder-d");
+        d.metadata.namespace = Some("coder-prod".into());
+        assert_eq!(
+            coder_namespaces(&[d, v1("coderd-x")], "coder-prod"),
+            vec!["coder"]
+        );
+        assert_eq!(
+            elsewhere_hint(&["coder".into(), "coder-prod".into()]).as_deref(),
+            Some("Coder server pods run in namespace coder, coder-prod: add -n coder")
+        );
+        assert_eq!(elsewhere_hint(&[]), None);
     }
 
     #[test]
