@@ -577,6 +577,25 @@ pub(crate) mod tests {
         );
     }
 
+    /// Either workspace marker alone makes a pod a workspace, even one running
+    /// `coder server` (coder/coder's workspace templates label pods `com.coder.*`; charts
+    /// for workspaces use `app.kubernetes.io/name=coder-workspace`).
+    #[test]
+    fn either_workspace_marker_is_enough() {
+        for labels in [
+            &[("app.kubernetes.io/name", "coder-workspace")][..],
+            &[("com.coder.workspace.id", "1")],
+            &[("com.coder.user.id", "1")],
+        ] {
+            let p = pod("dev-1", labels, &[("coder", &["server"])]);
+            assert_eq!(
+                judge("coder", &p, &Overrides::default()).map(|t| t.pod),
+                Err(("dev-1".to_string(), Skip::Workspace)),
+                "{labels:?}"
+            );
+        }
+    }
+
     /// The sieve counts every pod it is shown, kept or not.
     #[test]
     fn the_sieve_counts_what_it_saw() {
