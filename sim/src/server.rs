@@ -75,6 +75,7 @@ async fn handle(
     cert_user: Option<String>,
     sni: Option<String>,
 ) -> Resp {
+    let received = std::time::Instant::now();
     let on_upgrade = hyper::upgrade::on(&mut req);
     let (parts, body) = req.into_parts();
     let body = body
@@ -133,6 +134,7 @@ async fn handle(
         headers,
         body: body.to_vec(),
         sni,
+        received,
     };
     lock(&shared).log_request(entry);
     resp

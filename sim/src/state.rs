@@ -25,6 +25,10 @@ pub struct LoggedRequest {
     pub body: Vec<u8>,
     /// The TLS server name the client sent (none over http, or for an IP address).
     pub sni: Option<String>,
+    /// When the request's head arrived (the simulator's monotonic clock), so that tests can
+    /// read the pauses between a client's requests without timing the client.
+    #[serde(skip)]
+    pub received: std::time::Instant,
 }
 
 /// One exec that reached a program.
