@@ -74,13 +74,15 @@ pub struct ProxyEnv {
 impl ProxyEnv {
     /// As Go's `httpproxy.FromEnvironment`: upper case first, empty means unset.
     pub fn from_env() -> ProxyEnv {
+        ProxyEnv::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The decision of [`ProxyEnv::from_env`], with the environment passed in.
+    fn from_lookup(var: impl Fn(&str) -> Option<String>) -> ProxyEnv {
         let any = |names: [&'static str; 2]| {
-            names.into_iter().find_map(|name| {
-                std::env::var(name)
-                    .ok()
-                    .filter(|v| !v.is_empty())
-                    .map(|v| (name, v))
-            })
+            names
+                .into_iter()
+                .find_map(|name| var(name).filter(|v| !v.is_empty()).map(|v| (name, v)))
         };
         ProxyEnv {
             https_proxy: any(["HTTPS_PROXY", "https_proxy"]),
@@ -164,7 +166,8 @@ pub fn use_proxy(host: &str, port: u16, no_proxy: &str) -> bool {
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_ascii_lowercase();
-    let ip: Option<IpAddr> = host.parse().ok();
+    // Go compares an IPv4-mapped IPv6 address as the IPv4 one (net.IP's To4, Equal).
+    let ip = host.parse().ok().map(|ip: IpAddr| ip.to_canonical());
     if host == "localhost" || ip.is_some_and(|ip| ip.is_loopback()) {
         return false;
     }
@@ -190,12 +193,14 @@ pub fn use_proxy(host: &str, port: u16, no_proxy: &str) -> bool {
         }
         let entry_host = entry_host.trim_start_matches('[').trim_end_matches(']');
         if let Ok(entry_ip) = entry_host.parse::<IpAddr>() {
-            if ip == Some(entry_ip) {
+            if ip == Some(entry_ip.to_canonical()) {
                 return false;
             }
             continue;
         }
-        // A name never matches an IP address (httpproxy's domainMatch: `if ip != nil`).
+        // A name never matches an IP address (httpproxy's domainMatch: `if ip != nil`, since
+        // golang/net cde1dda9, in Go 1.23.7 and 1.24.1; kubectl 1.30-1.33 are built with them,
+        // 1.27-1.29 with Go 1.22, where `NO_PROXY=3.4` also skipped the proxy for 10.1.3.4).
         if ip.is_some() {
             continue;
         }
@@ -332,6 +337,23 @@ mod tests {
             // A domain entry never matches an IP host, even as a suffix.
             ("10.1.3.4", 443, "3.4", true),
             ("10.1.3.4", 443, ".3.4", true),
+            // A prefix longer than the address is no CIDR to net.ParseCIDR: the entry becomes
+            // a domain matcher, which never matches an IP address.
+            ("10.0.0.1", 443, "10.0.0.0/33", true),
+            ("10.0.0.1", 443, "10.0.0.0/32", true),
+            ("10.0.0.0", 443, "10.0.0.0/32", false),
+            ("10.0.0.1", 443, "0.0.0.0/0", false),
+            ("[2001:db8::1]", 443, "2001:db8::/129", true),
+            ("[2001:db8::1]", 443, "2001:db8::/128", true),
+            ("[2001:db8::1]", 443, "::/0", false),
+            ("[2001:db8::1]", 443, "0.0.0.0/0", true),
+            // net.IP's To4 and Equal: an IPv4-mapped IPv6 address is the IPv4 one, for the
+            // loopback rule, an IP entry and a v4 CIDR (whose length the net keeps as written).
+            ("[::ffff:127.0.0.1]", 443, "", false),
+            ("[::ffff:10.0.0.1]", 443, "10.0.0.1", false),
+            ("10.0.0.1", 443, "::ffff:10.0.0.1", false),
+            ("[::ffff:10.0.0.1]", 443, "10.0.0.0/8", false),
+            ("[::ffff:10.0.0.1]", 443, "::ffff:10.0.0.0/104", true),
         ];
         for (host, port, no_proxy, want) in cases {
             assert_eq!(
@@ -348,6 +370,68 @@ mod tests {
             http_proxy: http.map(|v| ("HTTP_PROXY", v.to_string())),
             no_proxy: no.map(str::to_string),
         }
+    }
+
+    /// Go's httpproxy.FromEnvironment (golang.org/x/net/http/httpproxy/proxy.go, getEnvAny):
+    /// the upper-case name first, and an empty value counts as unset, so the lower-case one is
+    /// read then.
+    #[test]
+    fn the_environment_as_go_reads_it() {
+        let table: &[(&[(&str, &str)], ProxyEnv)] = &[
+            (&[], ProxyEnv::default()),
+            (
+                &[("HTTPS_PROXY", "http://a:1"), ("https_proxy", "http://b:2")],
+                ProxyEnv {
+                    https_proxy: Some(("HTTPS_PROXY", "http://a:1".into())),
+                    ..ProxyEnv::default()
+                },
+            ),
+            (
+                &[("HTTPS_PROXY", ""), ("https_proxy", "http://b:2")],
+                ProxyEnv {
+                    https_proxy: Some(("https_proxy", "http://b:2".into())),
+                    ..ProxyEnv::default()
+                },
+            ),
+            (
+                &[
+                    ("http_proxy", "http://c:3"),
+                    ("NO_PROXY", ""),
+                    ("no_proxy", ".corp"),
+                ],
+                ProxyEnv {
+                    http_proxy: Some(("http_proxy", "http://c:3".into())),
+                    no_proxy: Some(".corp".into()),
+                    ..ProxyEnv::default()
+                },
+            ),
+            (&[("HTTP_PROXY", ""), ("NO_PROXY", "")], ProxyEnv::default()),
+        ];
+        for (vars, want) in table {
+            let got = ProxyEnv::from_lookup(|name| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            });
+            assert_eq!(&got, want, "{vars:?}");
+        }
+    }
+
+    /// Debug output (a `--verbose` or a panic message) shows where the proxy came from and
+    /// never its password.
+    #[test]
+    fn debug_shows_the_proxy_without_its_password() {
+        let proxy = choose(
+            Some("http://user:secret@proxy.corp:3128"),
+            &"https://10.0.0.1:6443".parse().unwrap(),
+            &ProxyEnv::default(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            format!("{proxy:?}"),
+            "Proxy(proxy http://proxy.corp:3128 (from the cluster's proxy-url in the kubeconfig))"
+        );
     }
 
     #[test]
