@@ -265,3 +265,345 @@ pub fn controller(pod: &Pod) -> Option<String> {
         })
         .map(|o| format!("{}/{}", o.kind, o.name))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coder::locate::tests::pod;
+    use k8s_openapi::api::core::v1::{
+        ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
+        ContainerStatus,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+
+    fn server(generation: Generation, detected_by: &str) -> Role {
+        Role::Server {
+            generation,
+            container: generation.binary().to_string(),
+            detected_by: detected_by.to_string(),
+        }
+    }
+
+    /// Each piece of evidence on its own, so that every rule of `classify` decides at least
+    /// one row (the pods of the charts, in `locate`'s tests, carry several at once).
+    #[test]
+    fn each_piece_of_evidence_alone() {
+        use Generation::{V1, V1Legacy, V2};
+        let name_coder = ("app.kubernetes.io/name", "coder");
+        let table: Vec<(&str, Pod, Role)> = vec![
+            (
+                "the provisioner chart's label, whatever the command",
+                pod(
+                    "p-0",
+                    &[("app.kubernetes.io/name", "coder-provisioner")],
+                    &[("coder", &[])],
+                ),
+                Role::Other(Skip::Provisioner),
+            ),
+            (
+                "a workspace proxy chart's label",
+                pod(
+                    "w-0",
+                    &[("app.kubernetes.io/name", "coder-workspace-proxy")],
+                    &[("coder", &["server"])],
+                ),
+                Role::Other(Skip::WorkspaceProxy),
+            ),
+            (
+                "the older workspace proxy label",
+                pod(
+                    "w-1",
+                    &[("app.kubernetes.io/name", "coder-wsproxy")],
+                    &[("coder", &[])],
+                ),
+                Role::Other(Skip::WorkspaceProxy),
+            ),
+            (
+                "`coderd replica`: a satellite",
+                pod(
+                    "coderd-1",
+                    &[("app", "coderd")],
+                    &[("coderd", &["/opt/coderd", "replica"])],
+                ),
+                Role::Other(Skip::Satellite),
+            ),
+            (
+                "coderd without `replica` is the primary",
+                pod(
+                    "coderd-2",
+                    &[("app", "coderd")],
+                    &[("coderd", &["/opt/coderd", "run"])],
+                ),
+                server(V1, "label app=coderd"),
+            ),
+            (
+                "`replica` without coderd is no satellite",
+                pod("c-0", &[name_coder], &[("coder", &["server", "replica"])]),
+                server(V2, "label app.kubernetes.io/name=coder"),
+            ),
+            (
+                "label app=coderd without the docs' name",
+                pod("primary-0", &[("app", "coderd")], &[("coderd", &[])]),
+                server(V1, "label app=coderd"),
+            ),
+            (
+                "label coder.deployment=coderd",
+                pod(
+                    "primary-1",
+                    &[("coder.deployment", "coderd")],
+                    &[("coderd", &[])],
+                ),
+                server(V1, "label coder.deployment=coderd"),
+            ),
+            (
+                "label app=coderd on a pod without a coderd container",
+                pod("primary-2", &[("app", "coderd")], &[("sidecar", &[])]),
+                Role::Other(Skip::NotCoder),
+            ),
+            (
+                "label coder.deployment=cemanager",
+                pod(
+                    "mgr-0",
+                    &[("coder.deployment", "cemanager")],
+                    &[("cemanager", &[])],
+                ),
+                server(V1Legacy, "label coder.deployment=cemanager"),
+            ),
+            (
+                "label app=cemanager without a cemanager container",
+                pod("mgr-1", &[("app", "cemanager")], &[("sidecar", &[])]),
+                Role::Other(Skip::NotCoder),
+            ),
+            (
+                "label app.kubernetes.io/component=coderd",
+                pod(
+                    "x-0",
+                    &[("app.kubernetes.io/component", "coderd")],
+                    &[("coderd", &[])],
+                ),
+                server(V1, "label app.kubernetes.io/component=coderd"),
+            ),
+            (
+                "label app.kubernetes.io/component=coderd without a coderd container",
+                pod(
+                    "x-1",
+                    &[("app.kubernetes.io/component", "coderd")],
+                    &[("x", &[])],
+                ),
+                Role::Other(Skip::NotCoder),
+            ),
+            (
+                "label app.kubernetes.io/name=coder without a coder container",
+                pod("y-0", &[name_coder], &[("x", &["server"])]),
+                Role::Other(Skip::NotCoder),
+            ),
+            (
+                "a nameOverride: container coder running `coder server`",
+                pod(
+                    "mine-0",
+                    &[("app.kubernetes.io/name", "mine")],
+                    &[("coder", &["server"])],
+                ),
+                server(V2, "container coder running `coder server`"),
+            ),
+            (
+                "container coder not running `coder server`",
+                pod("mine-1", &[], &[("coder", &["agent"])]),
+                Role::Other(Skip::NotCoder),
+            ),
+            (
+                "the docs' coderd- name prefix alone",
+                pod("coderd-6b5c7d9f-x", &[], &[("coderd", &[])]),
+                server(V1, "the docs' coderd- pod name prefix"),
+            ),
+            (
+                "the coderd- name prefix without a coderd container",
+                pod("coderd-6b5c7d9f-y", &[], &[("app", &[])]),
+                Role::Other(Skip::NotCoder),
+            ),
+            (
+                "the cemanager- name prefix alone",
+                pod("cemanager-0", &[], &[("cemanager", &[])]),
+                server(V1Legacy, "the cemanager- pod name prefix"),
+            ),
+            (
+                "the cemanager- name prefix without a cemanager container",
+                pod("cemanager-1", &[], &[("coderd", &[])]),
+                Role::Other(Skip::NotCoder),
+            ),
+        ];
+        for (what, pod, want) in table {
+            assert_eq!(classify(&pod), want, "{what}");
+        }
+    }
+
+    fn with_state(mut pod: Pod, container: &str, state: ContainerState) -> Pod {
+        let status = pod.status.as_mut().unwrap();
+        status
+            .container_statuses
+            .get_or_insert_with(Vec::new)
+            .push(ContainerStatus {
+                name: container.to_string(),
+                state: Some(state),
+                ..Default::default()
+            });
+        pod
+    }
+
+    fn waiting(reason: Option<&str>) -> ContainerState {
+        ContainerState {
+            waiting: Some(ContainerStateWaiting {
+                reason: reason.map(str::to_string),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn terminated(reason: Option<&str>) -> ContainerState {
+        ContainerState {
+            terminated: Some(ContainerStateTerminated {
+                reason: reason.map(str::to_string),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn running() -> ContainerState {
+        ContainerState {
+            running: Some(ContainerStateRunning::default()),
+            ..Default::default()
+        }
+    }
+
+    /// What each container state and pod condition makes of a server pod, and the reason the
+    /// user is shown.
+    #[test]
+    fn readiness_table() {
+        let base = || pod("coder-0", &[], &[("coder", &["server"])]);
+        let unusable = |why: &str| Readiness::Unusable(Skip::ContainerNotRunning(why.into()));
+        let mut pending = base();
+        pending.status.as_mut().unwrap().phase = Some("Pending".into());
+        let mut no_status = base();
+        no_status.status = None;
+        let mut deleted = base();
+        deleted.metadata.deletion_timestamp = Some(
+            k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(Default::default()),
+        );
+        let mut not_ready = base();
+        not_ready
+            .status
+            .as_mut()
+            .unwrap()
+            .conditions
+            .as_mut()
+            .unwrap()[0]
+            .status = "False".into();
+        let mut no_conditions = base();
+        no_conditions.status.as_mut().unwrap().conditions = None;
+        let table: Vec<(&str, Pod, Readiness)> = vec![
+            ("Running and Ready", base(), Readiness::Ready),
+            (
+                "its container running",
+                with_state(base(), "coder", running()),
+                Readiness::Ready,
+            ),
+            (
+                "another container waiting",
+                with_state(base(), "sidecar", waiting(Some("CrashLoopBackOff"))),
+                Readiness::Ready,
+            ),
+            (
+                "waiting, with a reason",
+                with_state(base(), "coder", waiting(Some("CrashLoopBackOff"))),
+                unusable("waiting: CrashLoopBackOff"),
+            ),
+            (
+                "waiting",
+                with_state(base(), "coder", waiting(None)),
+                unusable("waiting: unknown"),
+            ),
+            (
+                "terminated, with a reason",
+                with_state(base(), "coder", terminated(Some("OOMKilled"))),
+                unusable("terminated: OOMKilled"),
+            ),
+            (
+                "terminated",
+                with_state(base(), "coder", terminated(None)),
+                unusable("terminated: unknown"),
+            ),
+            (
+                "a state with nothing in it",
+                with_state(base(), "coder", ContainerState::default()),
+                unusable("no state"),
+            ),
+            (
+                "Pending",
+                pending,
+                Readiness::Unusable(Skip::NotRunning("Pending".into())),
+            ),
+            (
+                "no status",
+                no_status,
+                Readiness::Unusable(Skip::NotRunning("Unknown".into())),
+            ),
+            (
+                "being deleted",
+                deleted,
+                Readiness::Caution(Skip::Terminating),
+            ),
+            ("not Ready", not_ready, Readiness::Caution(Skip::NotReady)),
+            (
+                "no conditions",
+                no_conditions,
+                Readiness::Caution(Skip::NotReady),
+            ),
+        ];
+        for (what, pod, want) in table {
+            assert_eq!(readiness(&pod, "coder"), want, "{what}");
+        }
+    }
+
+    /// The workload a pod belongs to: only a controller owner that is a ReplicaSet or a
+    /// StatefulSet (what the charts create); the first one that is both.
+    #[test]
+    fn controller_table() {
+        let owner = |kind: &str, name: &str, controller: Option<bool>| OwnerReference {
+            api_version: "apps/v1".into(),
+            kind: kind.into(),
+            name: name.into(),
+            uid: "1".into(),
+            controller,
+            block_owner_deletion: None,
+        };
+        let table: Vec<(Vec<OwnerReference>, Option<&str>)> = vec![
+            (vec![], None),
+            (
+                vec![owner("ReplicaSet", "coder-5d8f", Some(true))],
+                Some("ReplicaSet/coder-5d8f"),
+            ),
+            (
+                vec![owner("StatefulSet", "coderd", Some(true))],
+                Some("StatefulSet/coderd"),
+            ),
+            (vec![owner("ReplicaSet", "coder-5d8f", Some(false))], None),
+            (vec![owner("ReplicaSet", "coder-5d8f", None)], None),
+            (vec![owner("Job", "coder-migrate", Some(true))], None),
+            (
+                vec![
+                    owner("Job", "coder-migrate", Some(true)),
+                    owner("ReplicaSet", "adopted", Some(false)),
+                    owner("StatefulSet", "coderd", Some(true)),
+                ],
+                Some("StatefulSet/coderd"),
+            ),
+        ];
+        for (owners, want) in table {
+            let mut p = pod("coder-0", &[], &[("coder", &[])]);
+            p.metadata.owner_references = Some(owners.clone());
+            assert_eq!(controller(&p).as_deref(), want, "{owners:?}");
+        }
+    }
+}
