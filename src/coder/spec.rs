@@ -167,7 +167,9 @@ pub fn server_spec(container: &Container, default_binary: &str) -> ServerSpec {
 }
 
 /// The server's config file: `--config`/`-c`, else `CODER_CONFIG_PATH` set in the spec
-/// (`Err`: where it comes from, when the spec does not hold the path itself).
+/// (`Err`: where it comes from, when the spec does not hold the path itself). serpent
+/// (command.go) sets options from the environment, then from the flags, and reads no file for
+/// an empty path: so `--config=` means no file whatever the environment says.
 fn config_path(command_line: &[String], env: Option<&EnvVar>) -> Option<Result<String, String>> {
     let flag = server_options::flag_value(
         command_line,
@@ -176,7 +178,7 @@ fn config_path(command_line: &[String], env: Option<&EnvVar>) -> Option<Result<S
         false,
     );
     match (flag, env) {
-        (Some(path), _) if !path.is_empty() => Some(Ok(path)),
+        (Some(path), _) => (!path.is_empty()).then_some(Ok(path)),
         (
             _,
             Some(EnvVar {
@@ -414,6 +416,25 @@ mod tests {
             vec![from_secret("CODER_CONFIG_PATH", "s", "k")],
         );
         assert_eq!(hidden.config_file, None);
+        // An empty path reads no file (serpent's command.go), and the flag's empty value
+        // overrides the environment's.
+        let no_file = |args: &[&str], env: Vec<EnvVar>| {
+            let spec = with_args(args, env);
+            assert_eq!(spec.config_file, None, "{args:?}");
+            assert_eq!(spec.password_login, PasswordLogin::Enabled, "{args:?}");
+        };
+        no_file(
+            &["server", "--config="],
+            vec![var("CODER_CONFIG_PATH", "/etc/env.yaml")],
+        );
+        no_file(
+            &["server", "-c", ""],
+            vec![var("CODER_CONFIG_PATH", "/etc/env.yaml")],
+        );
+        no_file(&["server"], vec![var("CODER_CONFIG_PATH", "")]);
+        let mut unset = var("CODER_CONFIG_PATH", "");
+        unset.value = None;
+        no_file(&["server"], vec![unset]);
         assert_eq!(
             hidden.password_login,
             PasswordLogin::Unknown(
