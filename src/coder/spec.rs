@@ -480,8 +480,17 @@ mod tests {
             ),
             (vec![var("CODER_ACCESS_URL", "https://")], None),
             (vec![var("CODER_ACCESS_URL", "https://a\nb")], None),
-            (vec![var("CODER_ACCESS_URL", "https://coder.example.com/a b")], None),
-            (vec![var("CODER_ACCESS_URL", "https://coder.example.com/\u{1b}[2J")], None),
+            (
+                vec![var("CODER_ACCESS_URL", "https://coder.example.com/a b")],
+                None,
+            ),
+            (
+                vec![var(
+                    "CODER_ACCESS_URL",
+                    "https://coder.example.com/\u{1b}[2J",
+                )],
+                None,
+            ),
             // From a Secret: unknown here.
             (vec![from_secret("CODER_ACCESS_URL", "s", "k")], None),
             // A proxy's or satellite's primary is not where this pod's users sign in.
