@@ -71,10 +71,30 @@ fn cluster_errors(name: &str, cluster: &Cluster) -> Option<Vec<String>> {
         && let Err(e) = std::fs::File::open(path)
     {
         errors.push(format!(
-            "unable to read certificate-authority {path} for {name} due to {e}"
+            "unable to read certificate-authority {path} for {name} due to {}",
+            go_open_error(path, &e)
         ));
     }
     Some(errors)
+}
+
+/// A failed `os.Open` as Go prints it (its `*fs.PathError`): `open PATH: no such file or
+/// directory`. Go's Unix errno texts are strerror's with a lower-case first letter
+/// (syscall/zerrors_linux_amd64.go); on Windows both Go and Rust ask FormatMessage.
+fn go_open_error(path: &str, e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = match text.find(" (os error ") {
+        Some(at) => &text[..at],
+        None => &text,
+    };
+    let mut chars = text.chars();
+    let text: String = match chars.next() {
+        Some(first) if !cfg!(windows) && chars.clone().next().is_some_and(char::is_lowercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text.to_string(),
+    };
+    format!("open {path}: {text}")
 }
 
 /// `parseProxyURL`: Go's `url.Parse`, then one of three schemes. A bare `host:port` does
@@ -133,7 +153,8 @@ fn auth_info_errors(name: &str, user: &AuthInfo) -> Vec<String> {
                 && let Err(e) = std::fs::File::open(path)
             {
                 errors.push(format!(
-                    "unable to read {what} {path} for {name} due to {e}"
+                    "unable to read {what} {path} for {name} due to {}",
+                    go_open_error(path, &e)
                 ));
             }
         }
@@ -271,6 +292,19 @@ mod tests {
             messages(confirm_usable("", &no_server, "u", &AuthInfo::default())),
             vec!["default cluster has no server defined"]
         );
+        let mut proxy = ok.clone();
+        proxy.proxy_url = Some("ftp://p:21".into());
+        assert_eq!(
+            messages(confirm_usable("c", &proxy, "u", &AuthInfo::default())),
+            vec![
+                "invalid 'proxy-url' \"ftp://p:21\" for cluster \"c\": unsupported scheme \"ftp\", must be http, https, or socks5"
+            ]
+        );
+        proxy.proxy_url = Some(String::new());
+        assert_eq!(
+            messages(confirm_usable("c", &proxy, "u", &AuthInfo::default())),
+            Vec::<String>::new()
+        );
         let mut both = ok.clone();
         both.certificate_authority = Some("/nonexistent/ca.pem".into());
         both.certificate_authority_data = Some("Q0E=".into());
@@ -278,7 +312,7 @@ mod tests {
             messages(confirm_usable("c", &both, "u", &AuthInfo::default())),
             vec![
                 "certificate-authority-data and certificate-authority are both specified for c. certificate-authority-data will override.",
-                "unable to read certificate-authority /nonexistent/ca.pem for c due to No such file or directory (os error 2)",
+                "unable to read certificate-authority /nonexistent/ca.pem for c due to open /nonexistent/ca.pem: no such file or directory",
             ]
         );
     }
@@ -300,6 +334,11 @@ mod tests {
             (
                 "ftp://p:21",
                 Err("unsupported scheme \"ftp\", must be http, https, or socks5".to_string()),
+            ),
+            // A slash before the colon: no scheme, and the rest parses (an authority).
+            (
+                "//p:3128",
+                Err("unsupported scheme \"\", must be http, https, or socks5".to_string()),
             ),
             (
                 "p.example.com",
@@ -385,6 +424,25 @@ mod tests {
                 },
                 vec![
                     "client-key-data or client-key must be specified for me to use the clientCert authentication method.",
+                ],
+            ),
+            (
+                AuthInfo {
+                    client_certificate_data: Some("C".into()),
+                    client_key_data: Some(SecretString::from("K")),
+                    ..Default::default()
+                },
+                vec![],
+            ),
+            (
+                AuthInfo {
+                    client_certificate: Some("/nonexistent/cert.pem".into()),
+                    client_key: Some(String::new()),
+                    client_key_data: Some(SecretString::from("K")),
+                    ..Default::default()
+                },
+                vec![
+                    "unable to read client-cert /nonexistent/cert.pem for me due to open /nonexistent/cert.pem: no such file or directory",
                 ],
             ),
             (

@@ -73,6 +73,12 @@ fn refused_locally_as_kubectl_refuses() {
             "error: more than one authentication method found for me; found [token basicAuth], only one is allowed\nhint: fix the kubeconfig (`kubectl get pods` refuses it the same way)\n",
         ),
         (
+            "a client certificate and a CA file that cannot be read",
+            "    certificate-authority: /nonexistent/ca.pem\n".into(),
+            "    client-certificate: /nonexistent/cert.pem\n    client-key-data: S0VZ\n".into(),
+            "error: unable to read client-cert /nonexistent/cert.pem for me due to open /nonexistent/cert.pem: no such file or directory; certificate-authority-data and certificate-authority are both specified for sim. certificate-authority-data will override.; unable to read certificate-authority /nonexistent/ca.pem for sim due to open /nonexistent/ca.pem: no such file or directory\nhint: fix the kubeconfig (`kubectl get pods` refuses it the same way)\n",
+        ),
+        (
             "gcp auth-provider",
             String::new(),
             format!("    auth-provider: {{name: gcp, config: {{cmd-path: {}}}}}\n", cmd_path.display()),
@@ -106,6 +112,21 @@ fn refused_locally_as_kubectl_refuses() {
             (1, message),
             "{name}"
         );
+        // kubectl's words, each of its errors (it lists them one a line, and breaks the
+        // removed auth-providers' message over three: we join them).
+        let errors = message
+            .lines()
+            .next()
+            .unwrap()
+            .trim_start_matches("error: ");
+        let said = kubectl.stderr.replace('\n', " ");
+        for error in errors.split("; ") {
+            assert!(
+                said.contains(error),
+                "{name}: {error:?} not in kubectl's {:?}",
+                kubectl.stderr
+            );
+        }
         // kubectl's dispatcher asks /version before it chooses a kubectl; nothing else.
         let requests = env.sim.requests();
         assert!(
