@@ -363,6 +363,37 @@ mod tests {
     }
 
     #[test]
+    fn verbose_is_on_for_any_count() {
+        let verbose = |args: &[&str]| parse(args).unwrap().verbose;
+        assert!(!verbose(&["status"]));
+        assert!(verbose(&["status", "-v"]));
+        assert!(verbose(&["status", "-vv"]));
+        assert!(verbose(&["--verbose", "status"]));
+    }
+
+    /// RFC 1123 labels: lower-case letters, digits and inner `-`, 1 to 63 of them.
+    #[test]
+    fn namespace_names_as_kubernetes_takes_them() {
+        let long = "a".repeat(63);
+        let too_long = "a".repeat(64);
+        for (name, ok) in [
+            ("coder", true),
+            ("0", true),
+            ("a-1", true),
+            ("1-a", true),
+            (long.as_str(), true),
+            (too_long.as_str(), false),
+            ("-a", false),
+            ("a-", false),
+            ("a_b", false),
+            ("a.b", false),
+            ("Coder", false),
+        ] {
+            assert_eq!(parse(&["status", "-n", name]).is_ok(), ok, "{name:?}");
+        }
+    }
+
+    #[test]
     fn invalid_namespace_and_pod_names_are_usage_errors() {
         assert!(parse(&["status", "-n", "Coder"]).is_err());
         assert!(parse(&["status", "--pod", "x_y"]).is_err());

@@ -169,9 +169,11 @@ mod tests {
             auth_provider: provider("gcp"),
             impersonate: Some("bob".into()),
             impersonate_groups: Some(vec!["g".into()]),
+            impersonate_uid: Some("42".into()),
             ..Default::default()
         };
         let decided = decide(false, "me", user).unwrap();
+        assert_eq!(decided.auth_info.impersonate_uid.as_deref(), Some("42"));
         assert!(decided.auth_info.token.is_none());
         assert!(decided.auth_info.username.is_none());
         assert!(decided.auth_info.auth_provider.is_none());
@@ -208,6 +210,25 @@ mod tests {
             ..Default::default()
         };
         assert!(with(alone).exec.is_some());
+        // Basic credentials (a user name, or a password alone) win too; empty fields are not
+        // credentials, and an empty certificate or key path reads no file.
+        let basic = |username: Option<&str>, password: Option<&str>| AuthInfo {
+            username: username.map(str::to_string),
+            password: password.map(SecretString::from),
+            exec: Some(exec()),
+            ..Default::default()
+        };
+        assert!(with(basic(Some("u"), None)).exec.is_none());
+        assert!(with(basic(None, Some("p"))).exec.is_none());
+        assert!(with(basic(Some(""), None)).exec.is_some());
+        let empty_paths = AuthInfo {
+            client_certificate: Some(String::new()),
+            client_key: Some(String::new()),
+            exec: Some(exec()),
+            ..Default::default()
+        };
+        let decided = with(empty_paths);
+        assert!(decided.identity.is_none() && decided.exec.is_some());
         // A token beats an oidc provider; gcp is refused, token or not.
         let oidc = AuthInfo {
             token: Some(SecretString::from("t")),
