@@ -394,54 +394,8 @@ pub fn elsewhere_hint(namespaces: &[String]) -> Option<String> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use k8s_openapi::api::core::v1::{PodCondition, PodSpec, PodStatus};
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
-
-    /// A hand-built pod: name, labels, containers as (name, args), ready.
-    pub(crate) fn pod(name: &str, labels: &[(&str, &str)], containers: &[(&str, &[&str])]) -> Pod {
-        Pod {
-            metadata: ObjectMeta {
-                name: Some(name.into()),
-                namespace: Some("coder".into()),
-                owner_references: Some(vec![OwnerReference {
-                    api_version: "apps/v1".into(),
-                    kind: "ReplicaSet".into(),
-                    name: format!("{name}-rs"),
-                    uid: "1".into(),
-                    controller: Some(true),
-                    block_owner_deletion: Some(true),
-                }]),
-                labels: Some(
-                    labels
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect(),
-                ),
-                ..Default::default()
-            },
-            spec: Some(PodSpec {
-                containers: containers
-                    .iter()
-                    .map(|(c, args)| Container {
-                        name: c.to_string(),
-                        image: Some(format!("example/{c}:v2.18.0")),
-                        args: Some(args.iter().map(|a| a.to_string()).collect()),
-                        ..Default::default()
-                    })
-                    .collect(),
-                ..Default::default()
-            }),
-            status: Some(PodStatus {
-                phase: Some("Running".into()),
-                conditions: Some(vec![PodCondition {
-                    type_: "Ready".into(),
-                    status: "True".into(),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            }),
-        }
-    }
+    pub(crate) use crate::coder::pods::tests::pod;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
     fn not_ready(mut p: Pod) -> Pod {
         p.status.as_mut().unwrap().conditions.as_mut().unwrap()[0].status = "False".into();

@@ -267,14 +267,61 @@ pub fn controller(pod: &Pod) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::coder::locate::tests::pod;
     use k8s_openapi::api::core::v1::{
         ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
         ContainerStatus,
     };
+    use k8s_openapi::api::core::v1::{PodCondition, PodSpec, PodStatus};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+
+    /// A hand-built pod: name, labels, containers as (name, args), ready.
+    pub(crate) fn pod(name: &str, labels: &[(&str, &str)], containers: &[(&str, &[&str])]) -> Pod {
+        Pod {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some("coder".into()),
+                owner_references: Some(vec![OwnerReference {
+                    api_version: "apps/v1".into(),
+                    kind: "ReplicaSet".into(),
+                    name: format!("{name}-rs"),
+                    uid: "1".into(),
+                    controller: Some(true),
+                    block_owner_deletion: Some(true),
+                }]),
+                labels: Some(
+                    labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                ..Default::default()
+            },
+            spec: Some(PodSpec {
+                containers: containers
+                    .iter()
+                    .map(|(c, args)| Container {
+                        name: c.to_string(),
+                        image: Some(format!("example/{c}:v2.18.0")),
+                        args: Some(args.iter().map(|a| a.to_string()).collect()),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }),
+            status: Some(PodStatus {
+                phase: Some("Running".into()),
+                conditions: Some(vec![PodCondition {
+                    type_: "Ready".into(),
+                    status: "True".into(),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+        }
+    }
 
     fn server(generation: Generation, detected_by: &str) -> Role {
         Role::Server {
